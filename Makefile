@@ -1,0 +1,40 @@
+# PORTREA — the two commands of the README are `make run` and `make test`.
+export GOTOOLCHAIN := local
+export CGO_ENABLED := 0
+
+GO  ?= go
+BIN := bin/portrea
+
+.PHONY: run build test vet bench cog npm clean
+
+## run: build and serve the product on SQLite with the demo territory (http://localhost:8080)
+run: build
+	PORTREA_DB=$${PORTREA_DB:-sqlite:data/portrea.db} ./$(BIN) serve --demo
+
+## build: compile bin/portrea
+build:
+	$(GO) build -trimpath -o $(BIN) ./cmd/portrea
+
+## test: every test, on SQLite and on PostgreSQL ($$PORTREA_TEST_POSTGRES)
+test: vet
+	$(GO) test -count=1 -timeout 20m ./...
+
+vet:
+	$(GO) vet ./...
+
+## bench: the API query benchmarks over 100,000 places, on both engines
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 200x -timeout 30m ./internal/store/ ./internal/web/
+
+## npm: install the pinned npm packages (reference data sources, front-end libraries)
+npm: node_modules/.installed
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+## cog: regenerate the built-in territory reference from the npm packages
+cog: npm
+	$(GO) run ./internal/territory/gen -src node_modules -out internal/territory/cog.gz
+
+clean:
+	rm -rf bin node_modules

@@ -1,0 +1,110 @@
+// Package storetest opens fresh stores on every engine for tests, so that
+// the same test runs on SQLite and on the real PostgreSQL server.
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"portrea/internal/store"
+)
+
+// DefaultPostgres is the test server of the contract.
+const DefaultPostgres = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+
+// PostgresURL is the PostgreSQL test server ($PORTREA_TEST_POSTGRES), or ""
+// when it is explicitly disabled with PORTREA_TEST_POSTGRES=off.
+func PostgresURL() string {
+	u := os.Getenv("PORTREA_TEST_POSTGRES")
+	switch u {
+	case "":
+		return DefaultPostgres
+	case "off":
+		return ""
+	}
+	return u
+}
+
+// Engine is a named way to open an empty store.
+type Engine struct {
+	Name string
+	Open func(t testing.TB) *store.Store
+}
+
+// Engines lists SQLite and, unless disabled, PostgreSQL.
+func Engines() []Engine {
+	es := []Engine{{"sqlite", OpenSQLite}}
+	if PostgresURL() != "" {
+		es = append(es, Engine{"postgres", OpenPostgres})
+	}
+	return es
+}
+
+// Run runs f once per engine as a subtest, each with an empty store.
+func Run(t *testing.T, f func(t *testing.T, st *store.Store)) {
+	for _, e := range Engines() {
+		t.Run(e.Name, func(t *testing.T) { f(t, e.Open(t)) })
+	}
+}
+
+// OpenSQLite opens an empty SQLite store in a temporary directory.
+func OpenSQLite(t testing.TB) *store.Store {
+	t.Helper()
+	return open(t, "sqlite:"+filepath.Join(t.TempDir(), "portrea.db"))
+}
+
+// OpenPostgres opens an empty store in a new schema of the test server,
+// dropped at the end of the test. A server that does not answer fails the
+// test: PostgreSQL is part of `make test`, not an option.
+func OpenPostgres(t testing.TB) *store.Store {
+	t.Helper()
+	dsn, cleanup := NewPostgresSchema(t)
+	t.Cleanup(cleanup)
+	return open(t, dsn)
+}
+
+// NewPostgresSchema creates an empty schema on the test server and returns
+// a DSN whose search_path points at it, and a function dropping it.
+func NewPostgresSchema(t testing.TB) (string, func()) {
+	t.Helper()
+	base := PostgresURL()
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatalf("postgres: %v", err)
+	}
+	var b [6]byte
+	rand.Read(b[:])
+	schema := "portrea_test_" + hex.EncodeToString(b[:])
+	ctx := context.Background()
+	if _, err := admin.ExecContext(ctx, `CREATE SCHEMA `+schema); err != nil {
+		admin.Close()
+		t.Fatalf("postgres test server %s unreachable or unusable (set PORTREA_TEST_POSTGRES, or =off to skip): %v", base, err)
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema+",public")
+	u.RawQuery = q.Encode()
+	return u.String(), func() {
+		admin.ExecContext(context.Background(), `DROP SCHEMA `+schema+` CASCADE`)
+		admin.Close()
+	}
+}
+
+func open(t testing.TB, dsn string) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatalf("open %s: %v", dsn, err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}

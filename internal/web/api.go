@@ -1,0 +1,313 @@
+package web
+
+import (
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"portrea/internal/place"
+	"portrea/internal/store"
+)
+
+// apiPlace is a place as the public API shows it: the public fields of the
+// national standard (lists as arrays of labels) and the territory codes.
+// It has no field for private data, so none can be serialised by mistake.
+type apiPlace struct {
+	ID                      string   `json:"id"`
+	Nom                     string   `json:"nom"`
+	Pivot                   string   `json:"pivot,omitempty"`
+	Adresse                 string   `json:"adresse"`
+	ComplementAdresse       string   `json:"complement_adresse,omitempty"`
+	CodePostal              string   `json:"code_postal"`
+	Commune                 string   `json:"commune"`
+	CodeInsee               string   `json:"code_insee"`
+	EPCI                    string   `json:"epci,omitempty"`
+	Departement             string   `json:"departement,omitempty"`
+	Region                  string   `json:"region,omitempty"`
+	Latitude                *float64 `json:"latitude"`
+	Longitude               *float64 `json:"longitude"`
+	Typologie               []string `json:"typologie"`
+	Telephone               string   `json:"telephone,omitempty"`
+	Courriels               []string `json:"courriels"`
+	SiteWeb                 []string `json:"site_web"`
+	Horaires                string   `json:"horaires,omitempty"`
+	PresentationResume      string   `json:"presentation_resume,omitempty"`
+	PresentationDetail      string   `json:"presentation_detail,omitempty"`
+	Source                  string   `json:"source,omitempty"`
+	Itinerance              []string `json:"itinerance"`
+	StructureParente        string   `json:"structure_parente,omitempty"`
+	DateMaj                 string   `json:"date_maj"`
+	Services                []string `json:"services"`
+	Publics                 []string `json:"publics_specifiquement_adresses"`
+	PriseEnCharge           []string `json:"prise_en_charge_specifique"`
+	Frais                   []string `json:"frais_a_charge"`
+	Dispositifs             []string `json:"dispositif_programmes_nationaux"`
+	FormationsLabels        []string `json:"formations_labels"`
+	AutresFormationsLabels  []string `json:"autres_formations_labels"`
+	ModalitesAcces          []string `json:"modalites_acces"`
+	ModalitesAccompagnement []string `json:"modalites_accompagnement"`
+	FicheAccesLibre         string   `json:"fiche_acces_libre,omitempty"`
+	PriseRdv                string   `json:"prise_rdv,omitempty"`
+	URL                     string   `json:"url"`
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func (s *Server) toAPI(p *place.Place) apiPlace {
+	a := apiPlace{
+		ID: p.ID, Nom: p.Nom, Adresse: p.Adresse, ComplementAdresse: p.ComplementAdresse,
+		CodePostal: p.CodePostal, Commune: p.Commune, CodeInsee: p.CodeInsee,
+		EPCI: p.EPCI, Departement: p.Departement, Region: p.Region,
+		Typologie: nonNil(p.Typologies), Telephone: p.Telephone, Courriels: nonNil(p.Courriels),
+		SiteWeb: nonNil(p.SitesWeb), Horaires: p.Horaires, PresentationResume: p.Resume,
+		PresentationDetail: p.Detail, Source: p.Source, StructureParente: p.StructureParente,
+		DateMaj:                 p.DateMaj.Format(time.DateOnly),
+		Itinerance:              nonNil(place.Itinerance.Labels(p.Itinerance)),
+		Services:                nonNil(place.Services.Labels(p.Services)),
+		Publics:                 nonNil(place.Publics.Labels(p.Publics)),
+		PriseEnCharge:           nonNil(place.PriseEnCharge.Labels(p.PriseEnCharge)),
+		Frais:                   nonNil(place.Frais.Labels(p.Frais)),
+		Dispositifs:             nonNil(place.Dispositifs.Labels(p.Dispositifs)),
+		FormationsLabels:        nonNil(place.FormationsLabels.Labels(p.FormationsLabels)),
+		AutresFormationsLabels:  nonNil(p.AutresLabels),
+		ModalitesAcces:          nonNil(place.ModalitesAcces.Labels(p.ModalitesAcces)),
+		ModalitesAccompagnement: nonNil(place.ModalitesAccompagnement.Labels(p.ModalitesAccompagnement)),
+		FicheAccesLibre:         p.FicheAccesLibre, PriseRdv: p.PriseRdv,
+		URL: s.cfg.BaseURL + "/lieux/" + p.ID,
+	}
+	if !p.PivotMissing() {
+		a.Pivot = p.Pivot
+	}
+	if p.HasCoords {
+		lat, lon := p.Latitude, p.Longitude
+		a.Latitude, a.Longitude = &lat, &lon
+	}
+	return a
+}
+
+// badRequest is an invalid query parameter, explained in French.
+type badRequest struct{ msg string }
+
+func (e badRequest) Error() string { return e.msg }
+
+// Paging limits of the API.
+const (
+	defaultLimit        = 50
+	maxLimit            = 1000
+	defaultGeoJSONLimit = 10000
+	maxGeoJSONLimit     = 50000
+)
+
+// parseFilter reads the filters of the contract from the query string.
+func (s *Server) parseFilter(r *http.Request, defLimit, maxLim int) (store.PlaceFilter, error) {
+	q := r.URL.Query()
+	f := store.PlaceFilter{
+		Q:           strings.TrimSpace(q.Get("q")),
+		Commune:     strings.TrimSpace(q.Get("commune")),
+		EPCI:        strings.TrimSpace(q.Get("epci")),
+		Departement: strings.ToUpper(strings.TrimSpace(q.Get("departement"))),
+		Limit:       defLimit,
+	}
+	if v := q.Get("services"); v != "" {
+		set, unknown := place.Services.ParseList(strings.Split(v, ","))
+		if len(unknown) > 0 {
+			return f, badRequest{fmt.Sprintf("services : « %s » n'est pas un service de la liste officielle", unknown[0])}
+		}
+		f.Services = set
+	}
+	if f.Commune != "" {
+		if _, ok := s.ref.Commune(f.Commune); !ok {
+			return f, badRequest{fmt.Sprintf("commune : code INSEE « %s » inconnu", f.Commune)}
+		}
+	}
+	if f.EPCI != "" {
+		if _, ok := s.ref.EPCI(f.EPCI); !ok {
+			return f, badRequest{fmt.Sprintf("epci : SIREN « %s » inconnu", f.EPCI)}
+		}
+	}
+	if f.Departement != "" {
+		if _, ok := s.ref.Departement(f.Departement); !ok {
+			return f, badRequest{fmt.Sprintf("departement : code « %s » inconnu", f.Departement)}
+		}
+	}
+	if v := q.Get("bbox"); v != "" {
+		parts := strings.Split(v, ",")
+		var n [4]float64
+		ok := len(parts) == 4
+		for i := 0; ok && i < 4; i++ {
+			x, err := strconv.ParseFloat(strings.TrimSpace(parts[i]), 64)
+			n[i], ok = x, err == nil
+		}
+		if !ok || n[0] > n[2] || n[1] > n[3] || n[1] < -90 || n[3] > 90 || n[0] < -180 || n[2] > 180 {
+			return f, badRequest{"bbox : attendu minLon,minLat,maxLon,maxLat en degrés, par exemple -2.2,47.9,-1.8,48.1"}
+		}
+		f.BBox = &store.BBox{MinLon: n[0], MinLat: n[1], MaxLon: n[2], MaxLat: n[3]}
+	}
+	switch v := q.Get("ouvert"); v {
+	case "":
+	case "maintenant":
+		f.OpenAt = s.now()
+	default:
+		return f, badRequest{fmt.Sprintf("ouvert : « %s » non pris en charge (valeur possible : maintenant)", v)}
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > maxLim {
+			return f, badRequest{fmt.Sprintf("limit : entier entre 0 et %d attendu", maxLim)}
+		}
+		f.Limit = n
+	}
+	if v := q.Get("offset"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return f, badRequest{"offset : entier positif attendu"}
+		}
+		f.Offset = n
+	}
+	if v := q.Get("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return f, badRequest{"page : entier à partir de 1 attendu"}
+		}
+		f.Offset = (n - 1) * f.Limit
+	}
+	return f, nil
+}
+
+func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
+	var br badRequest
+	switch {
+	case errors.As(err, &br):
+		writeJSON(w, http.StatusBadRequest, map[string]string{"erreur": br.msg})
+	case errors.Is(err, store.ErrNotFound):
+		writeJSON(w, http.StatusNotFound, map[string]string{"erreur": "lieu introuvable"})
+	default:
+		s.log.Error("api", "path", r.URL.Path, "err", err)
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"erreur": "erreur interne, réessayez plus tard"})
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+}
+
+// publicAPI marks a response readable from any site, as open data is.
+func publicAPI(w http.ResponseWriter) {
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	w.Header().Set("Cache-Control", "public, max-age=60")
+}
+
+func (s *Server) apiPlaces(w http.ResponseWriter, r *http.Request) {
+	publicAPI(w)
+	f, err := s.parseFilter(r, defaultLimit, maxLimit)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	page, err := s.st.ListPublicPlaces(r.Context(), f)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	items := make([]apiPlace, len(page.Places))
+	for i, p := range page.Places {
+		items[i] = s.toAPI(p)
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Total  int        `json:"total"`
+		Limit  int        `json:"limit"`
+		Offset int        `json:"offset"`
+		Items  []apiPlace `json:"items"`
+	}{page.Total, f.Limit, f.Offset, items})
+}
+
+func (s *Server) apiPlace(w http.ResponseWriter, r *http.Request) {
+	publicAPI(w)
+	p, err := s.st.GetPublicPlace(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.toAPI(p))
+}
+
+type geoFeature struct {
+	Type       string   `json:"type"`
+	ID         string   `json:"id"`
+	Geometry   geoPoint `json:"geometry"`
+	Properties geoPlace `json:"properties"`
+}
+
+type geoPoint struct {
+	Type        string     `json:"type"`
+	Coordinates [2]float64 `json:"coordinates"`
+}
+
+// geoPlace is the short form of a place on the map; the full record is at
+// /api/v1/lieux/{id}.
+type geoPlace struct {
+	ID         string   `json:"id"`
+	Nom        string   `json:"nom"`
+	Adresse    string   `json:"adresse"`
+	CodePostal string   `json:"code_postal"`
+	Commune    string   `json:"commune"`
+	CodeInsee  string   `json:"code_insee"`
+	Services   []string `json:"services"`
+	DateMaj    string   `json:"date_maj"`
+}
+
+func (s *Server) apiPlacesGeoJSON(w http.ResponseWriter, r *http.Request) {
+	publicAPI(w)
+	f, err := s.parseFilter(r, defaultGeoJSONLimit, maxGeoJSONLimit)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	f.WithCoords = true
+	page, err := s.st.ListPublicPlaces(r.Context(), f)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	features := make([]geoFeature, 0, len(page.Places))
+	for _, p := range page.Places {
+		features = append(features, geoFeature{
+			Type: "Feature", ID: p.ID,
+			Geometry: geoPoint{Type: "Point", Coordinates: [2]float64{p.Longitude, p.Latitude}},
+			Properties: geoPlace{ID: p.ID, Nom: p.Nom, Adresse: p.Adresse, CodePostal: p.CodePostal,
+				Commune: p.Commune, CodeInsee: p.CodeInsee, Services: nonNil(place.Services.Labels(p.Services)),
+				DateMaj: p.DateMaj.Format(time.DateOnly)},
+		})
+	}
+	w.Header().Set("Content-Type", "application/geo+json; charset=utf-8")
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(struct {
+		Type     string       `json:"type"`
+		Total    int          `json:"total"`
+		Features []geoFeature `json:"features"`
+	}{"FeatureCollection", page.Total, features})
+}
+
+//go:embed openapi.json
+var openAPIDoc []byte
+
+func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
+	publicAPI(w)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Write(openAPIDoc)
+}

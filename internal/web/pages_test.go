@@ -1,0 +1,91 @@
+package web
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"portrea/internal/openinghours"
+	"portrea/internal/store"
+	"portrea/internal/store/storetest"
+)
+
+func openAt(t *testing.T, hours string, at time.Time) bool {
+	t.Helper()
+	oh, err := openinghours.Parse(hours)
+	return err == nil && oh.OpenAt(at)
+}
+
+func TestPages(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	h := demoServer(t, st)
+	home := get(t, h, "/")
+	if home.Code != 200 || !strings.Contains(home.Body.String(), "Lieux d'inclusion numérique") || !strings.Contains(home.Body.String(), `lang="fr"`) {
+		t.Fatalf("home = %d", home.Code)
+	}
+	search := get(t, h, "/?q=mediatheque").Body.String()
+	if !strings.Contains(search, "Médiathèque de Paimpont") || strings.Contains(search, "Mairie de Paimpont") {
+		t.Error("home search does not filter accent-insensitively")
+	}
+	if !strings.Contains(get(t, h, "/?q=zzzz").Body.String(), "Aucun lieu trouvé") {
+		t.Error("empty search result not said")
+	}
+
+	res, err := st.ListPublicPlaces(context.Background(), store.PlaceFilter{Q: "France Services Brocéliande", Limit: 1})
+	if err != nil || len(res.Places) != 1 {
+		t.Fatalf("demo place not found: %v", err)
+	}
+	sheet := get(t, h, "/lieux/"+res.Places[0].ID).Body.String()
+	for _, want := range []string{"France Services Brocéliande", "Ouvert maintenant", "jeudi", "9 h", "Comment bénéficier de ce service ?", "Tout public", "informations vérifiées le", "Aide aux démarches administratives"} {
+		if !strings.Contains(sheet, want) {
+			t.Errorf("place sheet lacks %q", want)
+		}
+	}
+	noPublic, _ := st.ListPublicPlaces(context.Background(), store.PlaceFilter{Q: "Coordination numérique", Limit: 1})
+	if !strings.Contains(get(t, h, "/lieux/"+noPublic.Places[0].ID).Body.String(), "n'accueille pas de public") {
+		t.Error("no warning on a place that does not receive the public")
+	}
+	if rec := get(t, h, "/lieux/inconnu"); rec.Code != 404 || !strings.Contains(rec.Body.String(), "Lieu introuvable") {
+		t.Errorf("unknown place page = %d", rec.Code)
+	}
+}
+
+func TestHealthzAndHeaders(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	h := newServer(t, st)
+	rec := get(t, h, "/healthz")
+	if rec.Code != 200 {
+		t.Errorf("healthz = %d", rec.Code)
+	}
+	for _, k := range []string{"Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options"} {
+		if rec.Header().Get(k) == "" {
+			t.Errorf("header %s missing", k)
+		}
+	}
+	st.Close()
+	if rec := get(t, h, "/healthz"); rec.Code != 503 {
+		t.Errorf("healthz with the database closed = %d", rec.Code)
+	}
+}
+
+func TestStaticAssetsHashed(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	h := newServer(t, st)
+	home := get(t, h, "/").Body.String()
+	i := strings.Index(home, "/static/")
+	if i < 0 {
+		t.Fatal("no static link on the home page")
+	}
+	u := home[i : i+strings.Index(home[i:], `"`)]
+	rec := get(t, h, u)
+	if rec.Code != 200 || !strings.Contains(rec.Header().Get("Cache-Control"), "immutable") || !strings.Contains(rec.Header().Get("Content-Type"), "text/css") {
+		t.Errorf("GET %s = %d, %q", u, rec.Code, rec.Header().Get("Cache-Control"))
+	}
+	if rec := get(t, h, "/static/0000/css/portrea.css"); rec.Code != 200 || strings.Contains(rec.Header().Get("Cache-Control"), "immutable") {
+		t.Errorf("old hash: %d %q", rec.Code, rec.Header().Get("Cache-Control"))
+	}
+	if rec := get(t, h, "/static/x/../../web.go"); rec.Code == 200 {
+		t.Error("path traversal served a file")
+	}
+}

@@ -1,0 +1,120 @@
+// Package web serves PORTREA over HTTP: the public site, the public API
+// and, later, the back office. Handlers call the domain packages and the
+// store; nothing below web knows about HTTP.
+package web
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"portrea/internal/config"
+	"portrea/internal/store"
+	"portrea/internal/territory"
+)
+
+// Server holds what the handlers need.
+type Server struct {
+	cfg    config.Config
+	st     *store.Store
+	ref    *territory.Reference
+	log    *slog.Logger
+	pages  *pages
+	assets *assets
+	now    func() time.Time
+}
+
+// New builds the HTTP handler of PORTREA. It fails if a template is broken.
+func New(cfg config.Config, st *store.Store, ref *territory.Reference, log *slog.Logger) (http.Handler, error) {
+	as, err := newAssets()
+	if err != nil {
+		return nil, err
+	}
+	pg, err := parsePages(as)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, st: st, ref: ref, log: log, pages: pg, assets: as, now: time.Now}
+	return s.routes(), nil
+}
+
+// Serve runs the handler on addr until ctx ends, then shuts down
+// gracefully, leaving in-flight requests a few seconds to finish.
+func Serve(ctx context.Context, addr string, h http.Handler, log *slog.Logger) error {
+	srv := &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	log.Info("arrêt du serveur")
+	if err := srv.Shutdown(shutdown); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Cache-Control", "no-store")
+	if err := s.st.Ping(ctx); err != nil {
+		s.log.Error("healthz: database", "err", err)
+		http.Error(w, "base de données injoignable", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write([]byte("ok\n"))
+}
+
+// securityHeaders sets the headers every response carries.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), payment=()")
+		next.ServeHTTP(w, r)
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// logRequests logs one line per request: method, path (never the query,
+// which may carry a secret token later), status and duration.
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		s.log.Info("requête", "method", r.Method, "path", r.URL.Path, "status", rec.status, "ms", time.Since(start).Milliseconds())
+	})
+}
