@@ -2,22 +2,24 @@ package openinghours
 
 import "time"
 
-// IsPublicHoliday reports whether date is a French national public
-// holiday. The extra days of Alsace-Moselle (Good Friday, 26 December) and
-// of overseas départements are not included.
+// IsPublicHoliday reports whether date's calendar day (in its own
+// location) is a French national public holiday: 1 January, Easter Monday,
+// 1 May, 8 May, Ascension, Whit Monday, 14 July, 15 August, 1 November,
+// 11 November and 25 December. The extra days of Alsace-Moselle (Good
+// Friday, 26 December) and of the overseas départements (abolition of
+// slavery) are not included: PH follows the national calendar everywhere.
 func IsPublicHoliday(date time.Time) bool {
 	y, m, d := date.Date()
 	switch {
 	case m == time.January && d == 1, m == time.May && (d == 1 || d == 8), m == time.July && d == 14,
 		m == time.August && d == 15, m == time.November && (d == 1 || d == 11), m == time.December && d == 25:
 		return true
+	case m < time.March || m > time.June: // Easter Monday to Whit Monday fall in March to June
+		return false
 	}
-	easter := easterSunday(y)
-	day := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-	for _, offset := range []int{1, 39, 50} { // Easter Monday, Ascension, Whit Monday
-		if day.Equal(easter.AddDate(0, 0, offset)) {
-			return true
-		}
+	switch date.YearDay() - easterSunday(y).YearDay() {
+	case 1, 39, 50: // Easter Monday, Ascension, Whit Monday
+		return true
 	}
 	return false
 }

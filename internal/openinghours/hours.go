@@ -1,9 +1,7 @@
 package openinghours
 
 import (
-	"fmt"
-	"sort"
-	"strings"
+	"slices"
 	"time"
 )
 
@@ -11,12 +9,14 @@ import (
 // midnight: 0 ≤ Start < End ≤ 1440.
 type Interval struct{ Start, End int }
 
-// Hours is a parsed opening_hours value.
+// Hours is a parsed opening_hours value. It is immutable and safe for
+// concurrent use.
 type Hours struct {
 	rules []rule
 }
 
-// DayNamesFR are the French names of the days, Monday first.
+// DayNamesFR are the French names of the days, Monday first, matching the
+// indexes of Week and RegularWeek.
 var DayNamesFR = [7]string{"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"}
 
 // calendar says what a day is, for rule matching.
@@ -25,13 +25,16 @@ type calendar struct {
 	month, day  int
 	daysInMonth int
 	holiday     bool
-	// regular ignores rules that depend on the calendar (months, dates,
-	// n-th weekdays), to describe an ordinary week.
+	// regular describes an ordinary week: rules with months or dates and
+	// n-th weekdays never match, since no single week is ordinary for them.
 	regular bool
 }
 
-func calendarOf(date time.Time) calendar {
-	y, m, d := date.Date()
+// calendarOf describes the calendar day y-m-d; the date is normalised, so
+// d may be 0 for the last day of the previous month.
+func calendarOf(y int, m time.Month, d int) calendar {
+	date := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	y, m, d = date.Date()
 	return calendar{
 		weekday:     (int(date.Weekday()) + 6) % 7,
 		month:       int(m),
@@ -42,45 +45,34 @@ func calendarOf(date time.Time) calendar {
 }
 
 func (r *rule) matches(c calendar) bool {
-	if c.regular && (r.months != nil || r.hasNth()) {
-		return false
-	}
 	if r.months != nil {
-		ok := false
-		for _, m := range r.months {
-			if m.contains(c.month, c.day) {
-				ok = true
-				break
-			}
-		}
-		if !ok {
+		if c.regular || !slices.ContainsFunc(r.months, func(m monthRange) bool { return m.contains(c.month, c.day) }) {
 			return false
 		}
 	}
 	if r.days == nil {
 		return true
 	}
-	for _, d := range r.days {
-		if d.matches(c) {
-			return true
+	if r.intersect {
+		var inHoliday, onWeekday bool
+		for _, d := range r.days {
+			if d.holiday != "" {
+				inHoliday = inHoliday || d.matches(c)
+			} else {
+				onWeekday = onWeekday || d.matches(c)
+			}
 		}
+		return inHoliday && onWeekday
 	}
-	return false
-}
-
-func (r *rule) hasNth() bool {
-	for _, d := range r.days {
-		if d.nth != nil {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(r.days, func(d dayItem) bool { return d.matches(c) })
 }
 
 func (m monthRange) contains(month, day int) bool {
-	from, to, cur := m.fromMonth*100+m.fromDay, m.toMonth*100+m.toDay, month*100+day
-	if m.fromDay == 0 {
-		from, to, cur = m.fromMonth, m.toMonth, month
+	cur := month*100 + day
+	from := m.fromMonth*100 + m.fromDay
+	to := m.toMonth*100 + m.toDay
+	if m.toDay == 0 {
+		to += 31 // to the end of the month
 	}
 	if from <= to {
 		return cur >= from && cur <= to
@@ -100,6 +92,9 @@ func (d dayItem) matches(c calendar) bool {
 	if !in || d.nth == nil {
 		return in
 	}
+	if c.regular {
+		return false
+	}
 	for _, n := range d.nth {
 		if n > 0 && (c.day-1)/7+1 == n || n < 0 && (c.daysInMonth-c.day)/7+1 == -n {
 			return true
@@ -108,57 +103,46 @@ func (d dayItem) matches(c calendar) bool {
 	return false
 }
 
-// raw evaluates the rules for one day; spans may end after midnight
-// (up to 2880) when they spill into the next day.
-func (h *Hours) raw(c calendar) []Interval {
+// apply adds (open) or removes (off, unknown) spans from cur.
+func (r *rule) apply(cur, spans []Interval) []Interval {
+	if r.mod == modOpen {
+		return union(cur, spans)
+	}
+	return subtract(cur, spans)
+}
+
+// day evaluates calendar day c, whose previous day is prev. Each rule acts
+// in order on the day it selects (c) and, with the part of its overnight
+// spans after midnight, on the day after the one it selects (prev), so a
+// later rule that selects c replaces an earlier night's spill as the
+// specification says.
+func (h *Hours) day(c, prev calendar) []Interval {
 	var cur []Interval
 	for i := range h.rules {
 		r := &h.rules[i]
-		if !r.matches(c) {
-			continue
+		if r.matches(c) {
+			if r.mod != modOff && !r.additional {
+				cur = nil // a normal rule replaces what was said of the day
+			}
+			cur = r.apply(cur, r.today)
 		}
-		spans := r.spans
-		if spans == nil {
-			spans = []Interval{{0, 1440}}
-		}
-		switch {
-		case r.mod == modOpen && r.additional:
-			cur = union(cur, spans)
-		case r.mod == modOpen:
-			cur = union(nil, spans)
-		case r.spans != nil: // off or unknown for some hours only
-			cur = subtract(cur, spans)
-		default: // off or unknown for the whole day
-			cur = nil
+		if r.spill != nil && r.matches(prev) {
+			cur = r.apply(cur, r.spill)
 		}
 	}
 	return cur
 }
 
-// day evaluates a calendar day: its own spans within 24 h, plus what the
-// previous day's overnight spans spill into it.
-func (h *Hours) day(c, prev calendar) []Interval {
-	var out []Interval
-	for _, iv := range h.raw(c) {
-		if iv.Start < 1440 {
-			out = append(out, Interval{iv.Start, min(iv.End, 1440)})
-		}
-	}
-	for _, iv := range h.raw(prev) {
-		if iv.End > 1440 {
-			out = append(out, Interval{max(iv.Start, 1440) - 1440, iv.End - 1440})
-		}
-	}
-	return union(nil, out)
-}
-
-// Day returns the opening intervals of a calendar day (in date's location).
+// Day returns the sorted, merged opening intervals of date's calendar day
+// (in date's location), including what the previous evening's overnight
+// spans spill into it.
 func (h *Hours) Day(date time.Time) []Interval {
-	d := midnight(date)
-	return h.day(calendarOf(d), calendarOf(d.AddDate(0, 0, -1)))
+	y, m, d := date.Date()
+	return h.day(calendarOf(y, m, d), calendarOf(y, m, d-1))
 }
 
-// OpenAt reports whether the place is open at t (read in t's location).
+// OpenAt reports whether the place is open at t, read as a wall-clock time
+// in t's location. Hours marked unknown count as closed.
 func (h *Hours) OpenAt(t time.Time) bool {
 	m := t.Hour()*60 + t.Minute()
 	for _, iv := range h.Day(t) {
@@ -169,49 +153,47 @@ func (h *Hours) OpenAt(t time.Time) bool {
 	return false
 }
 
-// NextChange returns the next time, within 8 days after t, when the place
-// opens or closes; false when nothing changes (always open or never).
+// NextChange returns the first time after t, at most 8 days later, when
+// the place opens or closes; false when nothing changes in that window
+// (always open, never open, or a longer closure).
 func (h *Hours) NextChange(t time.Time) (time.Time, bool) {
 	open := h.OpenAt(t)
-	start := midnight(t)
-	for d := 0; d <= 8; d++ {
-		date := start.AddDate(0, 0, d)
-		ivs := h.Day(date)
-		for _, b := range bounds(ivs) {
-			at := time.Date(date.Year(), date.Month(), date.Day(), b/60, b%60, 0, 0, date.Location())
-			if b == 1440 {
-				at = time.Date(date.Year(), date.Month(), date.Day()+1, 0, 0, 0, 0, date.Location())
-			}
-			if !at.After(t) {
-				continue
-			}
-			if h.OpenAt(at) != open {
-				return at, true
+	limit := t.AddDate(0, 0, 8)
+	y, m, d := t.Date()
+	for i := 0; i <= 8; i++ {
+		for _, iv := range h.Day(time.Date(y, m, d+i, 12, 0, 0, 0, t.Location())) {
+			for _, b := range [2]int{iv.Start, iv.End} {
+				// b == 1440 gives the next midnight; on a daylight-saving
+				// day, a wall-clock time that does not exist is moved by
+				// time.Date to one that does.
+				at := time.Date(y, m, d+i, b/60, b%60, 0, 0, t.Location())
+				if at.After(limit) {
+					return time.Time{}, false
+				}
+				if at.After(t) && h.OpenAt(at) != open {
+					return at, true
+				}
 			}
 		}
 	}
 	return time.Time{}, false
 }
 
-func bounds(ivs []Interval) []int {
-	var out []int
-	for _, iv := range ivs {
-		out = append(out, iv.Start, iv.End)
-	}
-	return out
-}
-
-// Week returns the opening intervals of the 7 days starting at monday.
+// Week returns the opening intervals of the 7 days starting at monday
+// (index 0).
 func (h *Hours) Week(monday time.Time) [7][]Interval {
 	var w [7][]Interval
-	d := midnight(monday)
+	y, m, d := monday.Date()
+	prev := calendarOf(y, m, d-1)
 	for i := range w {
-		w[i] = h.Day(d.AddDate(0, 0, i))
+		c := calendarOf(y, m, d+i)
+		w[i] = h.day(c, prev)
+		prev = c
 	}
 	return w
 }
 
-// WeeklyMinutes is the total opening time of the week starting at monday.
+// WeeklyMinutes is the total opening time of the 7 days starting at monday.
 func (h *Hours) WeeklyMinutes(monday time.Time) int {
 	total := 0
 	for _, day := range h.Week(monday) {
@@ -222,20 +204,22 @@ func (h *Hours) WeeklyMinutes(monday time.Time) int {
 	return total
 }
 
-// RegularWeek describes an ordinary week, Monday first: weekday rules only,
-// ignoring rules that need a month, a date, a holiday or an n-th weekday.
+// RegularWeek describes an ordinary week, Monday first: no day is a public
+// or school holiday, and rules that need a month, a date or an n-th weekday
+// are ignored (as are n-th weekdays within a list: "Sa[1],Su" is Sunday).
 func (h *Hours) RegularWeek() [7][]Interval { return h.typicalWeek(false) }
 
-// HolidayWeek is RegularWeek for a week where every day is a public
-// holiday: what a Monday, a Tuesday… that is a public holiday looks like.
+// HolidayWeek is RegularWeek for days that are public holidays: what a
+// Monday, a Tuesday… looks like when it is a public holiday (the day
+// before being an ordinary one).
 func (h *Hours) HolidayWeek() [7][]Interval { return h.typicalWeek(true) }
 
 func (h *Hours) typicalWeek(holiday bool) [7][]Interval {
 	var w [7][]Interval
 	for i := range w {
-		c := calendar{weekday: i, regular: true, holiday: holiday, day: 15, daysInMonth: 30}
-		p := calendar{weekday: (i + 6) % 7, regular: true, holiday: holiday, day: 14, daysInMonth: 30}
-		w[i] = h.day(c, p)
+		c := calendar{weekday: i, regular: true, holiday: holiday}
+		prev := calendar{weekday: (i + 6) % 7, regular: true}
+		w[i] = h.day(c, prev)
 	}
 	return w
 }
@@ -251,11 +235,11 @@ func (h *Hours) DateDependent() bool {
 // cannot describe.
 func (h *Hours) CalendarDependent() bool {
 	for _, r := range h.rules {
-		if r.months != nil || r.hasNth() {
+		if r.months != nil {
 			return true
 		}
 		for _, d := range r.days {
-			if d.holiday == "SH" {
+			if d.nth != nil || d.holiday == "SH" {
 				return true
 			}
 		}
@@ -275,142 +259,27 @@ func (h *Hours) MentionsHolidays() bool {
 	return false
 }
 
-// Comments returns the comments of the rules, in order.
+// Comments returns the comments of the rules in order, each once.
 func (h *Hours) Comments() []string {
 	var out []string
 	for _, r := range h.rules {
-		if r.comment != "" {
+		if r.comment != "" && !slices.Contains(out, r.comment) {
 			out = append(out, r.comment)
 		}
 	}
 	return out
 }
 
-// String writes the hours back in canonical OSM form.
-func (h *Hours) String() string {
-	var b strings.Builder
-	for i, r := range h.rules {
-		if i > 0 {
-			if r.additional {
-				b.WriteString(", ")
-			} else {
-				b.WriteString("; ")
-			}
-		}
-		b.WriteString(r.String())
-	}
-	return b.String()
-}
-
-func (r rule) String() string {
-	var parts []string
-	if r.all {
-		parts = append(parts, "24/7")
-	}
-	if r.months != nil {
-		var ms []string
-		for _, m := range r.months {
-			ms = append(ms, m.String())
-		}
-		parts = append(parts, strings.Join(ms, ","))
-	}
-	if r.days != nil {
-		var ds []string
-		for _, d := range r.days {
-			ds = append(ds, d.String())
-		}
-		parts = append(parts, strings.Join(ds, ","))
-	}
-	if r.spans != nil && !r.all {
-		var ts []string
-		for _, s := range r.spans {
-			end := s.End
-			if end > 1440 {
-				end -= 1440
-			}
-			ts = append(ts, fmt.Sprintf("%02d:%02d-%02d:%02d", s.Start/60, s.Start%60, end/60, end%60))
-		}
-		parts = append(parts, strings.Join(ts, ","))
-	}
-	if r.explicit {
-		parts = append(parts, [...]string{"open", "off", "unknown"}[r.mod])
-	}
-	if r.comment != "" {
-		parts = append(parts, `"`+r.comment+`"`)
-	}
-	return strings.Join(parts, " ")
-}
-
-func (m monthRange) String() string {
-	s := monthNames[m.fromMonth]
-	if m.fromDay > 0 {
-		s += fmt.Sprintf(" %02d", m.fromDay)
-	}
-	switch {
-	case m.fromMonth == m.toMonth && m.fromDay == m.toDay:
-	case m.fromDay > 0 && m.fromMonth == m.toMonth:
-		s += fmt.Sprintf("-%02d", m.toDay)
-	case m.fromDay > 0:
-		s += fmt.Sprintf("-%s %02d", monthNames[m.toMonth], m.toDay)
-	default:
-		s += "-" + monthNames[m.toMonth]
-	}
-	return s
-}
-
-func (d dayItem) String() string {
-	if d.holiday != "" {
-		return d.holiday
-	}
-	s := weekdayNames[d.from]
-	if d.to != d.from {
-		s += "-" + weekdayNames[d.to]
-	}
-	if d.nth != nil {
-		var ns []string
-		for _, n := range d.nth {
-			ns = append(ns, fmt.Sprint(n))
-		}
-		s += "[" + strings.Join(ns, ",") + "]"
-	}
-	return s
-}
-
-// FormatFrench writes a day's intervals for people: "9 h – 12 h, 14 h –
-// 18 h 30", "fermé" when empty, "24 h/24" for the whole day.
-func FormatFrench(iv []Interval) string {
-	if len(iv) == 0 {
-		return "fermé"
-	}
-	if len(iv) == 1 && iv[0] == (Interval{0, 1440}) {
-		return "24 h/24"
-	}
-	parts := make([]string, len(iv))
-	for i, x := range iv {
-		parts[i] = frenchClock(x.Start) + " – " + frenchClock(x.End)
-	}
-	return strings.Join(parts, ", ")
-}
-
-func frenchClock(m int) string {
-	if m%60 == 0 {
-		return fmt.Sprintf("%d h", m/60)
-	}
-	return fmt.Sprintf("%d h %02d", m/60, m%60)
-}
-
-func midnight(t time.Time) time.Time {
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location())
-}
-
-// union merges interval lists into sorted, non-overlapping intervals.
+// union merges two interval lists into sorted, non-overlapping intervals,
+// joining those that touch. The inputs are not modified.
 func union(a, b []Interval) []Interval {
-	all := append(append([]Interval(nil), a...), b...)
+	all := make([]Interval, 0, len(a)+len(b))
+	all = append(append(all, a...), b...)
 	if len(all) == 0 {
 		return nil
 	}
-	sort.Slice(all, func(i, j int) bool { return all[i].Start < all[j].Start })
-	out := []Interval{all[0]}
+	slices.SortFunc(all, func(x, y Interval) int { return x.Start - y.Start })
+	out := all[:1]
 	for _, iv := range all[1:] {
 		last := &out[len(out)-1]
 		if iv.Start <= last.End {
@@ -422,24 +291,25 @@ func union(a, b []Interval) []Interval {
 	return out
 }
 
-// subtract removes the spans of b from a.
+// subtract removes the spans of b from the sorted intervals a.
 func subtract(a, b []Interval) []Interval {
-	out := a
-	for _, cut := range b {
-		var next []Interval
-		for _, iv := range out {
+	var out []Interval
+	for _, iv := range a {
+		for _, cut := range b {
 			if cut.End <= iv.Start || cut.Start >= iv.End {
-				next = append(next, iv)
 				continue
 			}
 			if iv.Start < cut.Start {
-				next = append(next, Interval{iv.Start, cut.Start})
+				out = append(out, Interval{iv.Start, cut.Start})
 			}
-			if cut.End < iv.End {
-				next = append(next, Interval{cut.End, iv.End})
+			iv.Start = max(iv.Start, cut.End)
+			if iv.Start >= iv.End {
+				break
 			}
 		}
-		out = next
+		if iv.Start < iv.End {
+			out = append(out, iv)
+		}
 	}
 	return out
 }

@@ -27,8 +27,8 @@ type Actor struct {
 // Change is one field's before and after, as text.
 type Change struct {
 	Field string `json:"champ"`
-	Old   string `json:"avant"`
-	New   string `json:"apres"`
+	Old   string `json:"avant,omitempty"`
+	New   string `json:"apres,omitempty"`
 }
 
 // HistoryEntry is one recorded change of a place.

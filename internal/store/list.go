@@ -124,7 +124,7 @@ func (s *Store) ListPublicPlaces(ctx context.Context, f PlaceFilter) (PlacePage,
 // opening-hours parser, and only those found open are kept.
 func (s *Store) addOpenAt(ctx context.Context, b *condBuilder, t time.Time) error {
 	t = t.In(place.Paris)
-	slot := weekSlot(t) + 1 // substr is 1-based
+	slot := weekSlot(t)
 	mask := `hours_week`
 	if openinghours.IsPublicHoliday(t) {
 		mask = `(CASE WHEN hours_holiday <> '' THEN hours_holiday ELSE hours_week END)`
@@ -149,7 +149,8 @@ func (s *Store) addOpenAt(ctx context.Context, b *condBuilder, t time.Time) erro
 		return err
 	}
 	ids, _ := json.Marshal(open)
-	b.add(`((hours_dated = FALSE AND substr(`+mask+`, $?, 1) = '1') OR `+s.d.inList("id", len(b.args)+2)+`)`, slot, string(ids))
+	// substr is 1-based; the letters are constants, not user input.
+	b.add(`((hours_dated = FALSE AND substr(`+mask+`, $?, 1) IN (`+maskLetters(slot)+`)) OR `+s.d.inList("id", len(b.args)+2)+`)`, slot/4+1, string(ids))
 	return nil
 }
 

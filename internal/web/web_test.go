@@ -39,7 +39,7 @@ func demoServer(t *testing.T, st *store.Store) http.Handler {
 	return newServer(t, st)
 }
 
-func newServer(t *testing.T, st *store.Store) http.Handler {
+func newServer(t testing.TB, st *store.Store) http.Handler {
 	t.Helper()
 	cfg, err := config.FromEnv(func(string) string { return "" })
 	if err != nil {

@@ -82,6 +82,15 @@ func NewPostgresSchema(t testing.TB) (string, func()) {
 	rand.Read(b[:])
 	schema := "portrea_test_" + hex.EncodeToString(b[:])
 	ctx := context.Background()
+	// The search extension lives in public, shared by the test schemas;
+	// test processes may race to create it, so only its absence is fatal.
+	if _, err := admin.ExecContext(ctx, `CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public`); err != nil {
+		var one int
+		if admin.QueryRowContext(ctx, `SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'`).Scan(&one) != nil {
+			admin.Close()
+			t.Fatalf("postgres test server %s unreachable or unusable (set PORTREA_TEST_POSTGRES, or =off to skip): %v", base, err)
+		}
+	}
 	if _, err := admin.ExecContext(ctx, `CREATE SCHEMA `+schema); err != nil {
 		admin.Close()
 		t.Fatalf("postgres test server %s unreachable or unusable (set PORTREA_TEST_POSTGRES, or =off to skip): %v", base, err)

@@ -100,6 +100,7 @@ CREATE TABLE place_extra_values (
     PRIMARY KEY (place_id, field_id)
 );
 
--- Substring search on the folded text ("medi" finds "Médiathèque").
-CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
+-- Substring search on the folded text ("medi" finds "Médiathèque"). The
+-- extension must be reachable through the search_path.
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
 CREATE INDEX places_search ON places USING gin (search_text gin_trgm_ops);
