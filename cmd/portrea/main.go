@@ -107,6 +107,9 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout, stderr
 			fmt.Fprintln(stdout, "Données de démonstration installées : CC Brocéliande Communauté (exploitation), CC Montfort Communauté (déploiement) et les autres EPCI de Bretagne (contact).")
 		}
 	}
+	if err := st.Warm(ctx); err != nil {
+		return err
+	}
 	h, err := web.New(cfg, st, ref, log)
 	if err != nil {
 		return err

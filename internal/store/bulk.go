@@ -18,6 +18,10 @@ func (s *Store) InsertPlaces(ctx context.Context, ps []*place.Place, w Write) (i
 	added := 0
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		now := s.now().UTC()
+		seq, err := bumpPlaces(ctx, tx)
+		if err != nil {
+			return err
+		}
 		cols := append([]string{"id", "created_at"}, placeWriteCols...)
 		ins, err := tx.PrepareContext(ctx, `INSERT INTO places (`+strings.Join(cols, ", ")+`) VALUES (`+
 			placeholders(1, len(cols))+`) ON CONFLICT (id) DO NOTHING`)
@@ -49,7 +53,7 @@ func (s *Store) InsertPlaces(ctx context.Context, ps []*place.Place, w Write) (i
 				p.Status = place.StatusActive
 			}
 			p.CreatedAt, p.UpdatedAt = now, now
-			res, err := ins.ExecContext(ctx, append([]any{p.ID, now}, placeArgs(p)...)...)
+			res, err := ins.ExecContext(ctx, append([]any{p.ID, now}, placeArgs(p, seq)...)...)
 			if err != nil {
 				return fmt.Errorf("store: insert place %s (%s): %w", p.ID, p.Nom, err)
 			}

@@ -4,16 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
-	"portrea/internal/openinghours"
 	"portrea/internal/place"
 )
 
 // PlaceFilter selects public places for the map, the directory and the API.
 type PlaceFilter struct {
-	Q           string    // words to find in name, commune, address (accent-insensitive)
+	Q           string    // words to find at the start of words of the name, commune, address (accent-insensitive)
 	Services    place.Set // places offering any of these services
 	Commune     string    // INSEE code
 	EPCI        string    // SIREN
@@ -34,136 +32,80 @@ type PlacePage struct {
 	Places []*place.Place
 }
 
-// condBuilder accumulates WHERE conditions and their $N arguments.
-type condBuilder struct {
-	conds []string
-	args  []any
-}
-
-func (b *condBuilder) add(cond string, args ...any) {
-	// Conditions use $? for their own arguments, numbered here.
-	for _, a := range args {
-		b.args = append(b.args, a)
-		cond = strings.Replace(cond, "$?", fmt.Sprintf("$%d", len(b.args)), 1)
-	}
-	b.conds = append(b.conds, cond)
-}
-
-func (b *condBuilder) where() string {
-	if len(b.conds) == 0 {
-		return ""
-	}
-	return " WHERE " + strings.Join(b.conds, " AND ")
-}
-
-func (s *Store) publicConditions(f PlaceFilter) *condBuilder {
-	b := &condBuilder{}
-	b.add(`status = $?`, string(place.StatusActive))
-	for _, w := range place.SearchWords(f.Q) {
-		b.add(`search_text LIKE $?`, "%"+w+"%")
-	}
-	if f.Services != 0 {
-		b.add(`(services & $?) <> 0`, int64(f.Services))
-	}
-	if f.Commune != "" {
-		b.add(`code_insee = $?`, f.Commune)
-	}
-	if f.EPCI != "" {
-		b.add(`epci = $?`, f.EPCI)
-	}
-	if f.Departement != "" {
-		b.add(`departement = $?`, f.Departement)
-	}
-	if f.WithCoords && f.BBox == nil {
-		b.add(`latitude IS NOT NULL AND longitude IS NOT NULL`)
-	}
-	if f.BBox != nil {
-		b.add(`latitude BETWEEN $? AND $?`, f.BBox.MinLat, f.BBox.MaxLat)
-		b.add(`longitude BETWEEN $? AND $?`, f.BBox.MinLon, f.BBox.MaxLon)
-	}
-	return b
-}
-
 // ListPublicPlaces returns the page of public places matching f, sorted by
 // name, with public fields only.
 func (s *Store) ListPublicPlaces(ctx context.Context, f PlaceFilter) (PlacePage, error) {
-	b := s.publicConditions(f)
-	if !f.OpenAt.IsZero() {
-		if err := s.addOpenAt(ctx, b, f.OpenAt); err != nil {
-			return PlacePage{}, err
-		}
+	total, entries, err := s.search(ctx, f)
+	if err != nil || len(entries) == 0 {
+		return PlacePage{Total: total}, err
 	}
-	var page PlacePage
-	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM places`+b.where(), b.args...).Scan(&page.Total); err != nil {
-		return page, fmt.Errorf("store: count places: %w", err)
+	ids := make([]string, len(entries))
+	for i, e := range entries {
+		ids[i] = e.id
 	}
-	if page.Total == 0 || f.Limit <= 0 {
-		return page, nil
-	}
-	n := len(b.args)
-	q := `SELECT ` + placePublicCols + ` FROM places` + b.where() +
-		fmt.Sprintf(` ORDER BY sort_key, id LIMIT $%d OFFSET $%d`, n+1, n+2)
-	rows, err := s.r.QueryContext(ctx, q, append(b.args, f.Limit, f.Offset)...)
+	b, _ := json.Marshal(ids)
+	rows, err := s.r.QueryContext(ctx, `SELECT `+placePublicCols+` FROM places WHERE `+s.d.inList("id", 1), string(b))
 	if err != nil {
-		return page, fmt.Errorf("store: list places: %w", err)
+		return PlacePage{}, fmt.Errorf("store: list places: %w", err)
 	}
 	defer rows.Close()
+	byID := make(map[string]*place.Place, len(ids))
 	for rows.Next() {
 		p, err := scanPlace(rows, false)
 		if err != nil {
-			return page, fmt.Errorf("store: list places: %w", err)
+			return PlacePage{}, fmt.Errorf("store: list places: %w", err)
 		}
-		page.Places = append(page.Places, p)
+		byID[p.ID] = p
 	}
-	return page, rows.Err()
-}
-
-// addOpenAt keeps the places open at t. The weekly quarter-hour mask
-// answers in SQL for most places; places whose hours depend on the
-// calendar (months, dates, n-th weekday) are checked one by one with the
-// opening-hours parser, and only those found open are kept.
-func (s *Store) addOpenAt(ctx context.Context, b *condBuilder, t time.Time) error {
-	t = t.In(place.Paris)
-	slot := weekSlot(t)
-	mask := `hours_week`
-	if openinghours.IsPublicHoliday(t) {
-		mask = `(CASE WHEN hours_holiday <> '' THEN hours_holiday ELSE hours_week END)`
-	}
-	rows, err := s.r.QueryContext(ctx, `SELECT id, horaires FROM places`+b.where()+` AND hours_dated = TRUE`, b.args...)
-	if err != nil {
-		return fmt.Errorf("store: open places: %w", err)
-	}
-	open := []string{}
-	for rows.Next() {
-		var id, h string
-		if err := rows.Scan(&id, &h); err != nil {
-			rows.Close()
-			return err
-		}
-		if oh, err := openinghours.Parse(h); err == nil && oh.OpenAt(t) {
-			open = append(open, id)
-		}
-	}
-	rows.Close()
 	if err := rows.Err(); err != nil {
-		return err
+		return PlacePage{}, err
 	}
-	ids, _ := json.Marshal(open)
-	// substr is 1-based; the letters are constants, not user input.
-	b.add(`((hours_dated = FALSE AND substr(`+mask+`, $?, 1) IN (`+maskLetters(slot)+`)) OR `+s.d.inList("id", len(b.args)+2)+`)`, slot/4+1, string(ids))
-	return nil
-}
-
-// EachPublicPlace calls fn for every public place matching f (paging
-// ignored), sorted by name, streaming rows instead of loading them all.
-func (s *Store) EachPublicPlace(ctx context.Context, f PlaceFilter, fn func(*place.Place) error) error {
-	b := s.publicConditions(f)
-	if !f.OpenAt.IsZero() {
-		if err := s.addOpenAt(ctx, b, f.OpenAt); err != nil {
-			return err
+	page := PlacePage{Total: total, Places: make([]*place.Place, 0, len(ids))}
+	for _, id := range ids {
+		// A place changed between the index and this read keeps its
+		// order for this answer; one made private since is left out.
+		if p, ok := byID[id]; ok && p.Public() {
+			page.Places = append(page.Places, p)
 		}
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+placePublicCols+` FROM places`+b.where()+` ORDER BY sort_key, id`, b.args...)
+	return page, nil
+}
+
+// Point is a public place as a map marker.
+type Point struct {
+	ID, Nom, Adresse, CodePostal, Commune, CodeInsee string
+	Services                                         place.Set
+	Latitude, Longitude                              float64
+	DateMaj                                          time.Time
+}
+
+// PublicPoints returns the total and a page of the public places with a
+// position that match f, in name order, straight from memory.
+func (s *Store) PublicPoints(ctx context.Context, f PlaceFilter) (int, []Point, error) {
+	f.WithCoords = true
+	total, entries, err := s.search(ctx, f)
+	if err != nil {
+		return 0, nil, err
+	}
+	pts := make([]Point, len(entries))
+	for i, e := range entries {
+		pts[i] = Point{ID: e.id, Nom: e.nom, Adresse: e.adresse, CodePostal: e.codePostal, Commune: e.commune,
+			CodeInsee: e.codeInsee, Services: e.services, Latitude: e.lat, Longitude: e.lon, DateMaj: e.dateMaj}
+	}
+	return total, pts, nil
+}
+
+// EachPublicPlace calls fn for every public place, or those of one EPCI
+// when epci is not empty, sorted by name, streaming rows instead of
+// loading them all: the open-data exports use it.
+func (s *Store) EachPublicPlace(ctx context.Context, epci string, fn func(*place.Place) error) error {
+	q := `SELECT ` + placePublicCols + ` FROM places WHERE status = $1`
+	args := []any{string(place.StatusActive)}
+	if epci != "" {
+		q += ` AND epci = $2`
+		args = append(args, epci)
+	}
+	rows, err := s.r.QueryContext(ctx, q+` ORDER BY sort_key, id`, args...)
 	if err != nil {
 		return fmt.Errorf("store: export places: %w", err)
 	}

@@ -33,10 +33,12 @@ var placeWriteCols = []string{
 	"publics", "prise_en_charge", "frais", "dispositifs", "formations_labels", "modalites_acces",
 	"modalites_accompagnement", "autres_labels", "fiche_acces_libre", "prise_rdv",
 	"contact_nom", "contact_email", "contact_telephone", "notes", "status", "duplicate_of",
-	"search_text", "sort_key", "hours_week", "hours_holiday", "hours_dated", "updated_at",
+	"sort_key", "updated_at", "seq",
 }
 
-func placeArgs(p *place.Place) []any {
+// placeArgs are the values of placeWriteCols; seq is the transaction's
+// stamp from bumpPlaces.
+func placeArgs(p *place.Place, seq int64) []any {
 	var lat, lon any
 	if p.HasCoords {
 		lat, lon = p.Latitude, p.Longitude
@@ -45,7 +47,6 @@ func placeArgs(p *place.Place) []any {
 	if p.DuplicateOf != "" {
 		dup = p.DuplicateOf
 	}
-	week, holiday, dated := hoursColumns(p.Horaires)
 	typ := ""
 	if len(p.Typologies) > 0 {
 		typ = "|" + strings.Join(p.Typologies, "|") + "|"
@@ -59,8 +60,7 @@ func placeArgs(p *place.Place) []any {
 		int64(p.Dispositifs), int64(p.FormationsLabels), int64(p.ModalitesAcces), int64(p.ModalitesAccompagnement),
 		strings.Join(p.AutresLabels, "|"), p.FicheAccesLibre, p.PriseRdv,
 		p.ContactNom, p.ContactEmail, p.ContactTelephone, p.Notes, string(p.Status), dup,
-		place.SearchText(p.Nom, p.Commune, p.Adresse, p.CodePostal), place.Fold(p.Nom),
-		week, holiday, dated, p.UpdatedAt,
+		place.Fold(p.Nom), p.UpdatedAt, seq,
 	}
 }
 
@@ -138,8 +138,12 @@ func (s *Store) createPlaceTx(ctx context.Context, tx *sql.Tx, p *place.Place, w
 	if err != nil {
 		return err
 	}
+	seq, err := bumpPlaces(ctx, tx)
+	if err != nil {
+		return err
+	}
 	cols := append([]string{"id", "created_at"}, placeWriteCols...)
-	args := append([]any{p.ID, now}, placeArgs(p)...)
+	args := append([]any{p.ID, now}, placeArgs(p, seq)...)
 	q := `INSERT INTO places (` + strings.Join(cols, ", ") + `) VALUES (` + placeholders(1, len(cols)) + `)`
 	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 		return fmt.Errorf("store: insert place %s: %w", p.ID, err)
@@ -181,11 +185,15 @@ func (s *Store) UpdatePlace(ctx context.Context, p *place.Place, w Write) error 
 			return nil
 		}
 		p.UpdatedAt = now
+		seq, err := bumpPlaces(ctx, tx)
+		if err != nil {
+			return err
+		}
 		sets := make([]string, len(placeWriteCols))
 		for i, c := range placeWriteCols {
 			sets[i] = fmt.Sprintf("%s = $%d", c, i+1)
 		}
-		args := append(placeArgs(p), p.ID)
+		args := append(placeArgs(p, seq), p.ID)
 		q := `UPDATE places SET ` + strings.Join(sets, ", ") + fmt.Sprintf(` WHERE id = $%d`, len(args))
 		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			return fmt.Errorf("store: update place %s: %w", p.ID, err)
@@ -301,6 +309,17 @@ func (s *Store) PlaceHistory(ctx context.Context, id string) ([]place.HistoryEnt
 		out = append(out, h)
 	}
 	return out, rows.Err()
+}
+
+// bumpPlaces increments the places counter inside a writing transaction
+// and returns the stamp for the rows it writes. The counter row stays
+// locked until the transaction ends, so stamps commit in order.
+func bumpPlaces(ctx context.Context, tx *sql.Tx) (int64, error) {
+	var v int64
+	if err := tx.QueryRowContext(ctx, `UPDATE counters SET value = value + 1 WHERE name = 'places' RETURNING value`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("store: places counter: %w", err)
+	}
+	return v, nil
 }
 
 // placeholders returns "$from, $from+1, …" for n values.

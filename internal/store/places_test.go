@@ -285,3 +285,87 @@ func TestDeployments(t *testing.T) {
 		}
 	})
 }
+
+// Two instances on one database: what one writes, the other's public
+// index shows at its next query, including a place leaving publication.
+func TestIndexFollowsOtherInstance(t *testing.T) {
+	storetest.RunPair(t, func(t *testing.T, a, b *store.Store) {
+		list := func(st *store.Store, q string) []string {
+			t.Helper()
+			page, err := st.ListPublicPlaces(ctx, store.PlaceFilter{Q: q, Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for _, p := range page.Places {
+				names = append(names, p.Nom)
+			}
+			return names
+		}
+		if got := list(b, ""); len(got) != 0 {
+			t.Fatalf("empty database lists %v", got)
+		}
+		p := newPlace(t, "35211", "Médiathèque de Paimpont")
+		if err := a.CreatePlace(ctx, p, store.Write{Actor: place.Actor{Kind: place.ActorPerson}}); err != nil {
+			t.Fatal(err)
+		}
+		if got := list(b, "mediatheque"); !reflect.DeepEqual(got, []string{"Médiathèque de Paimpont"}) {
+			t.Fatalf("other instance lists %v", got)
+		}
+		p.Nom = "Bibliothèque de Paimpont"
+		if err := a.UpdatePlace(ctx, p, store.Write{Actor: place.Actor{Kind: place.ActorPerson}}); err != nil {
+			t.Fatal(err)
+		}
+		if got := list(b, "mediatheque"); len(got) != 0 {
+			t.Errorf("renamed place still found by its old name: %v", got)
+		}
+		if got := list(b, "biblio"); !reflect.DeepEqual(got, []string{"Bibliothèque de Paimpont"}) {
+			t.Errorf("renamed place = %v", got)
+		}
+		more := []*place.Place{newPlace(t, "35223", "Mairie de Plélan-le-Grand"), newPlace(t, "35037", "Atelier numérique")}
+		if _, err := a.InsertPlaces(ctx, more, store.Write{Actor: place.Actor{Kind: place.ActorImport}}); err != nil {
+			t.Fatal(err)
+		}
+		if got := list(b, ""); !reflect.DeepEqual(got, []string{"Atelier numérique", "Bibliothèque de Paimpont", "Mairie de Plélan-le-Grand"}) {
+			t.Errorf("after bulk insert, list = %v", got)
+		}
+		p.Status = place.StatusGone
+		if err := a.UpdatePlace(ctx, p, store.Write{Actor: place.Actor{Kind: place.ActorCampaign}}); err != nil {
+			t.Fatal(err)
+		}
+		if got := list(b, ""); len(got) != 2 {
+			t.Errorf("a place that no longer exists is still public: %v", got)
+		}
+		if _, err := b.GetPublicPlace(ctx, p.ID); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("GetPublicPlace of a gone place = %v", err)
+		}
+	})
+}
+
+func TestPublicPointsAndFilters(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, st *store.Store) {
+		a := newPlace(t, "35211", "Médiathèque de Paimpont")
+		b := newPlace(t, "35223", "Intermédiaire numérique") // "medi" inside a word must not match
+		c := newPlace(t, "75111", "Espace public numérique")
+		c.HasCoords = false
+		if _, err := st.InsertPlaces(ctx, []*place.Place{a, b, c}, store.Write{Actor: place.Actor{Kind: place.ActorImport}}); err != nil {
+			t.Fatal(err)
+		}
+		total, pts, err := st.PublicPoints(ctx, store.PlaceFilter{Limit: 10})
+		if err != nil || total != 2 || len(pts) != 2 {
+			t.Fatalf("points: %d %v %v (a place without position is not a point)", total, pts, err)
+		}
+		page, _ := st.ListPublicPlaces(ctx, store.PlaceFilter{Q: "médi", Limit: 10})
+		if page.Total != 1 || page.Places[0].ID != a.ID {
+			t.Errorf("search medi = %+v", page)
+		}
+		page, _ = st.ListPublicPlaces(ctx, store.PlaceFilter{EPCI: "200054781", Limit: 10})
+		if page.Total != 1 || page.Places[0].ID != c.ID {
+			t.Errorf("Paris arrondissement not in the Métropole du Grand Paris: %+v", page)
+		}
+		page, _ = st.ListPublicPlaces(ctx, store.PlaceFilter{Limit: 1, Offset: 1})
+		if page.Total != 3 || len(page.Places) != 1 || page.Places[0].ID != b.ID {
+			t.Errorf("offset paging: %+v", page)
+		}
+	})
+}

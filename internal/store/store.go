@@ -28,6 +28,7 @@ type Store struct {
 	w   *sql.DB
 	r   *sql.DB
 	now func() time.Time
+	idx publicIndex
 }
 
 // Open connects to "sqlite:PATH" or a "postgres://" URL and brings the

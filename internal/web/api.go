@@ -277,21 +277,20 @@ func (s *Server) apiPlacesGeoJSON(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	f.WithCoords = true
-	page, err := s.st.ListPublicPlaces(r.Context(), f)
+	total, points, err := s.st.PublicPoints(r.Context(), f)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
 	}
-	features := make([]geoFeature, 0, len(page.Places))
-	for _, p := range page.Places {
-		features = append(features, geoFeature{
+	features := make([]geoFeature, len(points))
+	for i, p := range points {
+		features[i] = geoFeature{
 			Type: "Feature", ID: p.ID,
 			Geometry: geoPoint{Type: "Point", Coordinates: [2]float64{p.Longitude, p.Latitude}},
 			Properties: geoPlace{ID: p.ID, Nom: p.Nom, Adresse: p.Adresse, CodePostal: p.CodePostal,
 				Commune: p.Commune, CodeInsee: p.CodeInsee, Services: nonNil(place.Services.Labels(p.Services)),
 				DateMaj: p.DateMaj.Format(time.DateOnly)},
-		})
+		}
 	}
 	w.Header().Set("Content-Type", "application/geo+json; charset=utf-8")
 	enc := json.NewEncoder(w)
@@ -300,7 +299,7 @@ func (s *Server) apiPlacesGeoJSON(w http.ResponseWriter, r *http.Request) {
 		Type     string       `json:"type"`
 		Total    int          `json:"total"`
 		Features []geoFeature `json:"features"`
-	}{"FeatureCollection", page.Total, features})
+	}{"FeatureCollection", total, features})
 }
 
 //go:embed openapi.json

@@ -8,20 +8,20 @@ import (
 	"strings"
 
 	"portrea/internal/place"
-	"portrea/internal/store"
 )
 
 // exportFilter reads the optional ?epci= of the export URLs.
-func (s *Server) exportFilter(r *http.Request) (store.PlaceFilter, string, error) {
+// It returns the EPCI code ("" for all) and the territory's name.
+func (s *Server) exportFilter(r *http.Request) (string, string, error) {
 	epci := strings.TrimSpace(r.URL.Query().Get("epci"))
 	if epci == "" {
-		return store.PlaceFilter{}, "France", nil
+		return "", "France", nil
 	}
 	e, ok := s.ref.EPCI(epci)
 	if !ok {
-		return store.PlaceFilter{}, "", badRequest{fmt.Sprintf("epci : SIREN « %s » inconnu", epci)}
+		return "", "", badRequest{fmt.Sprintf("epci : SIREN « %s » inconnu", epci)}
 	}
-	return store.PlaceFilter{EPCI: epci}, e.Nom, nil
+	return epci, e.Nom, nil
 }
 
 // exportName follows the standard's recommended file name:

@@ -53,6 +53,22 @@ func Run(t *testing.T, f func(t *testing.T, st *store.Store)) {
 	}
 }
 
+// RunPair runs f once per engine with two stores on the same database, as
+// two instances of PORTREA would be.
+func RunPair(t *testing.T, f func(t *testing.T, a, b *store.Store)) {
+	t.Run("sqlite", func(t *testing.T) {
+		dsn := "sqlite:" + filepath.Join(t.TempDir(), "portrea.db")
+		f(t, open(t, dsn), open(t, dsn))
+	})
+	if PostgresURL() != "" {
+		t.Run("postgres", func(t *testing.T) {
+			dsn, cleanup := NewPostgresSchema(t)
+			t.Cleanup(cleanup)
+			f(t, open(t, dsn), open(t, dsn))
+		})
+	}
+}
+
 // OpenSQLite opens an empty SQLite store in a temporary directory.
 func OpenSQLite(t testing.TB) *store.Store {
 	t.Helper()

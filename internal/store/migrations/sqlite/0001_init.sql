@@ -1,3 +1,12 @@
+-- Change counters: "places" is bumped by every transaction writing places,
+-- which stamps the rows it writes with the new value (places.seq), so that
+-- in-memory indexes of every instance know what to reload.
+CREATE TABLE counters (
+    name  TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);
+INSERT INTO counters (name, value) VALUES ('places', 0);
+
 -- Territories in the hub's deployment pipeline (one row per EPCI followed).
 CREATE TABLE territories (
     epci        TEXT PRIMARY KEY,
@@ -52,11 +61,8 @@ CREATE TABLE places (
     notes                    TEXT NOT NULL DEFAULT '',
     status                   TEXT NOT NULL DEFAULT 'actif',
     duplicate_of             TEXT REFERENCES places(id),
-    search_text              TEXT NOT NULL DEFAULT '',
     sort_key                 TEXT NOT NULL DEFAULT '',
-    hours_week               TEXT NOT NULL DEFAULT '',
-    hours_holiday            TEXT NOT NULL DEFAULT '',
-    hours_dated              BOOLEAN NOT NULL DEFAULT FALSE,
+    seq                      INTEGER NOT NULL DEFAULT 0,
     created_at               TIMESTAMP NOT NULL,
     updated_at               TIMESTAMP NOT NULL
 );
@@ -66,6 +72,7 @@ CREATE INDEX places_departement ON places (departement, status, sort_key);
 CREATE INDEX places_code_insee ON places (code_insee);
 CREATE INDEX places_geo ON places (latitude, longitude);
 CREATE INDEX places_date_maj ON places (date_maj);
+CREATE INDEX places_seq ON places (seq);
 
 -- Every change of a place: who or what, when, and the field-level diff (JSON).
 CREATE TABLE place_history (

@@ -1,0 +1,270 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"portrea/internal/openinghours"
+	"portrea/internal/place"
+)
+
+// publicIndex is an in-memory copy of what filtering the public places
+// needs, kept sorted by name. The map and the directory filter a whole
+// country's worth of places in a few milliseconds this way, on both
+// engines, where SQL would sort or count tens of thousands of rows.
+//
+// The database stays the source of truth. Every write to places bumps the
+// "places" counter in the same transaction and stamps the rows it touches
+// with the new value (seq); before answering, the index reads the counter
+// and loads the rows stamped since its last look. The counter row is locked
+// by each writing transaction until it commits, so stamps become visible in
+// order: several instances on one PostgreSQL see each other's writes.
+type publicIndex struct {
+	mu      sync.RWMutex
+	loaded  bool
+	version int64
+	entries []*indexEntry // public places, sorted by (sortKey, id)
+	byID    map[string]*indexEntry
+}
+
+// indexEntry holds the fields filters and map points need.
+type indexEntry struct {
+	id, sortKey, search        string
+	nom, adresse, codePostal   string
+	commune, codeInsee         string
+	epci, departement          string
+	services                   place.Set
+	lat, lon                   float64
+	hasCoords                  bool
+	dateMaj                    time.Time
+	hasHours                   bool
+	week, holiday              weekMask
+	mentionsHolidays, calendar bool
+	hours                      *openinghours.Hours // kept only when calendar-dependent
+}
+
+// weekMask has one bit per quarter hour of a week, Monday 00:00 first.
+type weekMask [(7*96 + 63) / 64]uint64
+
+func (m *weekMask) set(slot int)      { m[slot/64] |= 1 << (slot % 64) }
+func (m *weekMask) has(slot int) bool { return m[slot/64]&(1<<(slot%64)) != 0 }
+
+func maskOf(week [7][]openinghours.Interval) weekMask {
+	var m weekMask
+	for d, ivs := range week {
+		for _, iv := range ivs {
+			for q := (iv.Start + 14) / 15; q*15 < iv.End; q++ {
+				m.set(d*96 + q)
+			}
+		}
+	}
+	return m
+}
+
+// weekSlot is the quarter hour of t in a Monday-first week.
+func weekSlot(t time.Time) int {
+	return ((int(t.Weekday())+6)%7)*96 + (t.Hour()*60+t.Minute())/15
+}
+
+// openAt answers from the masks, exactly at quarter-hour resolution, and
+// asks the parser only for hours that depend on the calendar.
+func (e *indexEntry) openAt(t time.Time, holiday bool) bool {
+	switch {
+	case !e.hasHours:
+		return false
+	case e.calendar:
+		return e.hours.OpenAt(t)
+	case holiday && e.mentionsHolidays:
+		return e.holiday.has(weekSlot(t))
+	}
+	return e.week.has(weekSlot(t))
+}
+
+func newEntry(p *place.Place) *indexEntry {
+	e := &indexEntry{
+		id: p.ID, sortKey: place.Fold(p.Nom), search: place.SearchText(p.Nom, p.Commune, p.Adresse, p.CodePostal),
+		nom: p.Nom, adresse: p.Adresse, codePostal: p.CodePostal, commune: p.Commune, codeInsee: p.CodeInsee,
+		epci: p.EPCI, departement: p.Departement, services: p.Services,
+		lat: p.Latitude, lon: p.Longitude, hasCoords: p.HasCoords, dateMaj: p.DateMaj,
+	}
+	if oh, err := openinghours.Parse(p.Horaires); err == nil {
+		e.hasHours = true
+		e.week = maskOf(oh.RegularWeek())
+		e.mentionsHolidays = oh.MentionsHolidays()
+		if e.mentionsHolidays {
+			e.holiday = maskOf(oh.HolidayWeek())
+		}
+		if e.calendar = oh.CalendarDependent(); e.calendar {
+			e.hours = oh
+		}
+	}
+	return e
+}
+
+func (e *indexEntry) less(o *indexEntry) int {
+	if c := strings.Compare(e.sortKey, o.sortKey); c != 0 {
+		return c
+	}
+	return strings.Compare(e.id, o.id)
+}
+
+// indexCols are the place columns the index reads.
+const indexCols = `id, nom, adresse, code_postal, commune, code_insee, epci, departement, services,
+	latitude, longitude, date_maj, horaires, status, seq`
+
+// Warm loads the in-memory index of public places, so that the first
+// visitor does not wait for it.
+func (s *Store) Warm(ctx context.Context) error { return s.syncIndex(ctx) }
+
+// syncIndex brings the index up to date with the database.
+func (s *Store) syncIndex(ctx context.Context) error {
+	var v int64
+	if err := s.r.QueryRowContext(ctx, `SELECT value FROM counters WHERE name = 'places'`).Scan(&v); err != nil {
+		return fmt.Errorf("store: places counter: %w", err)
+	}
+	idx := &s.idx
+	idx.mu.RLock()
+	fresh := idx.loaded && idx.version >= v
+	idx.mu.RUnlock()
+	if fresh {
+		return nil
+	}
+	idx.mu.Lock()
+	defer idx.mu.Unlock()
+	if idx.loaded && idx.version >= v {
+		return nil // another request loaded it meanwhile
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+indexCols+` FROM places WHERE seq > $1`, idx.version)
+	if err != nil {
+		return fmt.Errorf("store: load index: %w", err)
+	}
+	defer rows.Close()
+	var changed []*indexEntry
+	var gone []string
+	maxSeq := v
+	for rows.Next() {
+		var p place.Place
+		var lat, lon sql.NullFloat64
+		var services, seq int64
+		var status string
+		if err := rows.Scan(&p.ID, &p.Nom, &p.Adresse, &p.CodePostal, &p.Commune, &p.CodeInsee, &p.EPCI, &p.Departement,
+			&services, &lat, &lon, &p.DateMaj, &p.Horaires, &status, &seq); err != nil {
+			return fmt.Errorf("store: load index: %w", err)
+		}
+		p.Services, p.Status = place.Set(services), place.Status(status)
+		p.Latitude, p.Longitude, p.HasCoords = lat.Float64, lon.Float64, lat.Valid && lon.Valid
+		p.DateMaj = time.Date(p.DateMaj.Year(), p.DateMaj.Month(), p.DateMaj.Day(), 0, 0, 0, 0, time.UTC)
+		maxSeq = max(maxSeq, seq)
+		if p.Public() {
+			changed = append(changed, newEntry(&p))
+		} else {
+			gone = append(gone, p.ID)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: load index: %w", err)
+	}
+	idx.apply(changed, gone)
+	idx.version, idx.loaded = maxSeq, true
+	return nil
+}
+
+// apply replaces, adds and removes entries, keeping the order.
+func (idx *publicIndex) apply(changed []*indexEntry, gone []string) {
+	if idx.byID == nil {
+		idx.byID = map[string]*indexEntry{}
+	}
+	drop := map[string]bool{}
+	for _, id := range gone {
+		drop[id] = true
+	}
+	for _, e := range changed {
+		drop[e.id] = true // the old version of a changed place goes too
+	}
+	if len(drop) > 0 && len(idx.entries) > 0 {
+		kept := idx.entries[:0]
+		for _, e := range idx.entries {
+			if drop[e.id] {
+				delete(idx.byID, e.id)
+			} else {
+				kept = append(kept, e)
+			}
+		}
+		clear(idx.entries[len(kept):])
+		idx.entries = kept
+	}
+	if len(changed) == 0 {
+		return
+	}
+	slices.SortFunc(changed, (*indexEntry).less)
+	merged := make([]*indexEntry, 0, len(idx.entries)+len(changed))
+	i, j := 0, 0
+	for i < len(idx.entries) || j < len(changed) {
+		if j == len(changed) || i < len(idx.entries) && idx.entries[i].less(changed[j]) < 0 {
+			merged = append(merged, idx.entries[i])
+			i++
+		} else {
+			merged = append(merged, changed[j])
+			idx.byID[changed[j].id] = changed[j]
+			j++
+		}
+	}
+	idx.entries = merged
+}
+
+// match reports whether an entry passes the filter. words are the folded
+// search words; holiday says whether the open-now time is a public holiday.
+func (f *PlaceFilter) match(e *indexEntry, words []string, holiday bool) bool {
+	if f.Services != 0 && e.services&f.Services == 0 ||
+		f.Commune != "" && e.codeInsee != f.Commune ||
+		f.EPCI != "" && e.epci != f.EPCI ||
+		f.Departement != "" && e.departement != f.Departement ||
+		f.WithCoords && !e.hasCoords {
+		return false
+	}
+	if b := f.BBox; b != nil && (!e.hasCoords || e.lat < b.MinLat || e.lat > b.MaxLat || e.lon < b.MinLon || e.lon > b.MaxLon) {
+		return false
+	}
+	for _, w := range words {
+		if !strings.Contains(e.search, w) {
+			return false
+		}
+	}
+	return f.OpenAt.IsZero() || e.openAt(f.OpenAt, holiday)
+}
+
+// search returns the total number of public places matching f and the
+// entries of the asked page, in name order.
+func (s *Store) search(ctx context.Context, f PlaceFilter) (int, []*indexEntry, error) {
+	if err := s.syncIndex(ctx); err != nil {
+		return 0, nil, err
+	}
+	words := make([]string, 0, 4)
+	for _, w := range place.SearchWords(f.Q) {
+		words = append(words, " "+w) // words match from their start: "medi" finds "médiathèque", not "intermédiaire"
+	}
+	holiday := false
+	if !f.OpenAt.IsZero() {
+		f.OpenAt = f.OpenAt.In(place.Paris)
+		holiday = openinghours.IsPublicHoliday(f.OpenAt)
+	}
+	s.idx.mu.RLock()
+	defer s.idx.mu.RUnlock()
+	total := 0
+	var page []*indexEntry
+	for _, e := range s.idx.entries {
+		if !f.match(e, words, holiday) {
+			continue
+		}
+		if total >= f.Offset && len(page) < f.Limit {
+			page = append(page, e)
+		}
+		total++
+	}
+	return total, page, nil
+}
