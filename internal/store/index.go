@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
@@ -30,6 +31,54 @@ type publicIndex struct {
 	version int64
 	entries []*indexEntry // public places, sorted by (sortKey, id)
 	byID    map[string]*indexEntry
+	cols    indexColumns
+}
+
+// indexColumns lay the filtered fields out as arrays aligned with entries:
+// a query scans a few contiguous arrays instead of chasing 100,000
+// pointers. They are rebuilt after each change (writes are rare).
+type indexColumns struct {
+	services  []place.Set
+	epci      []int32 // interned codes, see codes
+	dep       []int32
+	insee     []int32
+	lat, lon  []float64
+	hasCoords []bool
+	codes     map[string]int32
+	// text holds every entry's search text, one after the other; textEnd[i]
+	// is where entry i's text ends, so a match offset finds its entry by
+	// binary search.
+	text    []byte
+	textEnd []int
+}
+
+func (idx *publicIndex) rebuildColumns() {
+	n := len(idx.entries)
+	c := indexColumns{
+		services: make([]place.Set, n), epci: make([]int32, n), dep: make([]int32, n), insee: make([]int32, n),
+		lat: make([]float64, n), lon: make([]float64, n), hasCoords: make([]bool, n),
+		codes: map[string]int32{}, textEnd: make([]int, n),
+	}
+	code := func(s string) int32 {
+		v, ok := c.codes[s]
+		if !ok {
+			v = int32(len(c.codes))
+			c.codes[s] = v
+		}
+		return v
+	}
+	size := 0
+	for _, e := range idx.entries {
+		size += len(e.search)
+	}
+	c.text = make([]byte, 0, size)
+	for i, e := range idx.entries {
+		c.services[i], c.epci[i], c.dep[i], c.insee[i] = e.services, code(e.epci), code(e.departement), code(e.codeInsee)
+		c.lat[i], c.lon[i], c.hasCoords[i] = e.lat, e.lon, e.hasCoords
+		c.text = append(c.text, e.search...)
+		c.textEnd[i] = len(c.text)
+	}
+	idx.cols = c
 }
 
 // indexEntry holds the fields filters and map points need.
@@ -169,7 +218,10 @@ func (s *Store) syncIndex(ctx context.Context) error {
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("store: load index: %w", err)
 	}
-	idx.apply(changed, gone)
+	if len(changed) > 0 || len(gone) > 0 || !idx.loaded {
+		idx.apply(changed, gone)
+		idx.rebuildColumns()
+	}
 	idx.version, idx.loaded = maxSeq, true
 	return nil
 }
@@ -217,52 +269,71 @@ func (idx *publicIndex) apply(changed []*indexEntry, gone []string) {
 	idx.entries = merged
 }
 
-// match reports whether an entry passes the filter. words are the folded
-// search words; holiday says whether the open-now time is a public holiday.
-func (f *PlaceFilter) match(e *indexEntry, words []string, holiday bool) bool {
-	if f.Services != 0 && e.services&f.Services == 0 ||
-		f.Commune != "" && e.codeInsee != f.Commune ||
-		f.EPCI != "" && e.epci != f.EPCI ||
-		f.Departement != "" && e.departement != f.Departement ||
-		f.WithCoords && !e.hasCoords {
-		return false
-	}
-	if b := f.BBox; b != nil && (!e.hasCoords || e.lat < b.MinLat || e.lat > b.MaxLat || e.lon < b.MinLon || e.lon > b.MaxLon) {
-		return false
-	}
-	for _, w := range words {
-		if !strings.Contains(e.search, w) {
-			return false
-		}
-	}
-	return f.OpenAt.IsZero() || e.openAt(f.OpenAt, holiday)
-}
-
 // search returns the total number of public places matching f and the
 // entries of the asked page, in name order.
 func (s *Store) search(ctx context.Context, f PlaceFilter) (int, []*indexEntry, error) {
 	if err := s.syncIndex(ctx); err != nil {
 		return 0, nil, err
 	}
-	words := make([]string, 0, 4)
+	s.idx.mu.RLock()
+	defer s.idx.mu.RUnlock()
+	c := &s.idx.cols
+	n := len(s.idx.entries)
+
+	// Text: each word must start a word of the entry ("medi" finds
+	// "médiathèque", not "intermédiaire"). One pass over the text per word.
+	var cand []bool
 	for _, w := range place.SearchWords(f.Q) {
-		words = append(words, " "+w) // words match from their start: "medi" finds "médiathèque", not "intermédiaire"
+		hit := make([]bool, n)
+		needle := []byte(" " + w)
+		for off := 0; ; {
+			j := bytes.Index(c.text[off:], needle)
+			if j < 0 {
+				break
+			}
+			i, _ := slices.BinarySearch(c.textEnd, off+j+1)
+			hit[i] = true
+			off = c.textEnd[i] // next entry
+		}
+		if cand != nil {
+			for i := range hit {
+				hit[i] = hit[i] && cand[i]
+			}
+		}
+		cand = hit
+	}
+	code := func(s string) int32 {
+		if s == "" {
+			return -1
+		}
+		if v, ok := c.codes[s]; ok {
+			return v
+		}
+		return -2 // a code no place has: nothing matches
+	}
+	epci, dep, insee := code(f.EPCI), code(f.Departement), code(f.Commune)
+	if epci == -2 || dep == -2 || insee == -2 {
+		return 0, nil, nil
 	}
 	holiday := false
 	if !f.OpenAt.IsZero() {
 		f.OpenAt = f.OpenAt.In(place.Paris)
 		holiday = openinghours.IsPublicHoliday(f.OpenAt)
 	}
-	s.idx.mu.RLock()
-	defer s.idx.mu.RUnlock()
+	b := f.BBox
 	total := 0
 	var page []*indexEntry
-	for _, e := range s.idx.entries {
-		if !f.match(e, words, holiday) {
+	for i := 0; i < n; i++ {
+		if cand != nil && !cand[i] ||
+			f.Services != 0 && c.services[i]&f.Services == 0 ||
+			epci >= 0 && c.epci[i] != epci || dep >= 0 && c.dep[i] != dep || insee >= 0 && c.insee[i] != insee ||
+			(f.WithCoords || b != nil) && !c.hasCoords[i] ||
+			b != nil && (c.lat[i] < b.MinLat || c.lat[i] > b.MaxLat || c.lon[i] < b.MinLon || c.lon[i] > b.MaxLon) ||
+			!f.OpenAt.IsZero() && !s.idx.entries[i].openAt(f.OpenAt, holiday) {
 			continue
 		}
 		if total >= f.Offset && len(page) < f.Limit {
-			page = append(page, e)
+			page = append(page, s.idx.entries[i])
 		}
 		total++
 	}

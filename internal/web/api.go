@@ -245,31 +245,6 @@ func (s *Server) apiPlace(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s.toAPI(p))
 }
 
-type geoFeature struct {
-	Type       string   `json:"type"`
-	ID         string   `json:"id"`
-	Geometry   geoPoint `json:"geometry"`
-	Properties geoPlace `json:"properties"`
-}
-
-type geoPoint struct {
-	Type        string     `json:"type"`
-	Coordinates [2]float64 `json:"coordinates"`
-}
-
-// geoPlace is the short form of a place on the map; the full record is at
-// /api/v1/lieux/{id}.
-type geoPlace struct {
-	ID         string   `json:"id"`
-	Nom        string   `json:"nom"`
-	Adresse    string   `json:"adresse"`
-	CodePostal string   `json:"code_postal"`
-	Commune    string   `json:"commune"`
-	CodeInsee  string   `json:"code_insee"`
-	Services   []string `json:"services"`
-	DateMaj    string   `json:"date_maj"`
-}
-
 func (s *Server) apiPlacesGeoJSON(w http.ResponseWriter, r *http.Request) {
 	publicAPI(w)
 	f, err := s.parseFilter(r, defaultGeoJSONLimit, maxGeoJSONLimit)
@@ -282,24 +257,89 @@ func (s *Server) apiPlacesGeoJSON(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	features := make([]geoFeature, len(points))
-	for i, p := range points {
-		features[i] = geoFeature{
-			Type: "Feature", ID: p.ID,
-			Geometry: geoPoint{Type: "Point", Coordinates: [2]float64{p.Longitude, p.Latitude}},
-			Properties: geoPlace{ID: p.ID, Nom: p.Nom, Adresse: p.Adresse, CodePostal: p.CodePostal,
-				Commune: p.Commune, CodeInsee: p.CodeInsee, Services: nonNil(place.Services.Labels(p.Services)),
-				DateMaj: p.DateMaj.Format(time.DateOnly)},
-		}
-	}
 	w.Header().Set("Content-Type", "application/geo+json; charset=utf-8")
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.Encode(struct {
-		Type     string       `json:"type"`
-		Total    int          `json:"total"`
-		Features []geoFeature `json:"features"`
-	}{"FeatureCollection", total, features})
+	w.Write(appendFeatureCollection(make([]byte, 0, 256*len(points)+64), total, points))
+}
+
+// appendFeatureCollection writes the GeoJSON of map points by hand: the
+// map asks for thousands at a time and encoding/json's reflection would
+// be most of the response time. Properties are the short form of a place
+// (the full record is at /api/v1/lieux/{id}).
+func appendFeatureCollection(b []byte, total int, points []store.Point) []byte {
+	b = append(b, `{"type":"FeatureCollection","total":`...)
+	b = strconv.AppendInt(b, int64(total), 10)
+	b = append(b, `,"features":[`...)
+	for i, p := range points {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"type":"Feature","id":`...)
+		b = appendJSONString(b, p.ID)
+		b = append(b, `,"geometry":{"type":"Point","coordinates":[`...)
+		b = strconv.AppendFloat(b, p.Longitude, 'f', -1, 64)
+		b = append(b, ',')
+		b = strconv.AppendFloat(b, p.Latitude, 'f', -1, 64)
+		b = append(b, `]},"properties":{"id":`...)
+		b = appendJSONString(b, p.ID)
+		for _, kv := range [...]struct{ k, v string }{{"nom", p.Nom}, {"adresse", p.Adresse}, {"code_postal", p.CodePostal},
+			{"commune", p.Commune}, {"code_insee", p.CodeInsee}, {"date_maj", p.DateMaj.Format(time.DateOnly)}} {
+			b = append(b, ',', '"')
+			b = append(b, kv.k...)
+			b = append(b, '"', ':')
+			b = appendJSONString(b, kv.v)
+		}
+		b = append(b, `,"services":`...)
+		b = append(b, servicesJSON(p.Services)...)
+		b = append(b, "}}"...)
+	}
+	return append(b, "]}\n"...)
+}
+
+// appendJSONString writes s as a JSON string, copying the runs that need
+// no escaping in one go.
+func appendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
+		}
+		b = append(b, s[start:i]...)
+		if c < 0x20 {
+			b = append(b, `\u00`...)
+			b = append(b, "0123456789abcdef"[c>>4], "0123456789abcdef"[c&0xf])
+		} else {
+			b = append(b, '\\', c)
+		}
+		start = i + 1
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// servicesJSONCache holds the JSON array of labels of every set of
+// services (9 services: 512 sets), built once.
+var servicesJSONCache = func() [][]byte {
+	out := make([][]byte, 1<<len(place.Services.Items))
+	for set := range out {
+		b := []byte{'['}
+		for j, l := range place.Services.Labels(place.Set(set)) {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, l)
+		}
+		out[set] = append(b, ']')
+	}
+	return out
+}()
+
+func servicesJSON(s place.Set) []byte {
+	if int(s) < len(servicesJSONCache) {
+		return servicesJSONCache[s]
+	}
+	return servicesJSONCache[s&place.Services.All()]
 }
 
 //go:embed openapi.json

@@ -491,3 +491,33 @@ func TestStandardExport(t *testing.T) {
 		}
 	})
 }
+
+// The hand-written GeoJSON encoder must produce JSON that reads back to
+// the same strings, whatever they hold.
+func TestAppendFeatureCollection(t *testing.T) {
+	tricky := "Le « Lieu » \"cité\" \\ tab\t nl\n \x01 é œ 🙂 </script>"
+	pts := []store.Point{{ID: "a", Nom: tricky, Adresse: "1 rue", CodePostal: "35000", Commune: "Rennes", CodeInsee: "35238",
+		Services: place.Services.Bit("aide-demarches"), Latitude: 48.1, Longitude: -1.68, DateMaj: testNow}}
+	var fc struct {
+		Type     string
+		Total    int
+		Features []struct {
+			ID         string
+			Geometry   struct{ Coordinates []float64 }
+			Properties map[string]any
+		}
+	}
+	b := appendFeatureCollection(nil, 7, pts)
+	if err := json.Unmarshal(b, &fc); err != nil {
+		t.Fatalf("invalid JSON %s: %v", b, err)
+	}
+	f := fc.Features[0]
+	if fc.Type != "FeatureCollection" || fc.Total != 7 || f.ID != "a" || f.Properties["nom"] != tricky ||
+		f.Geometry.Coordinates[0] != -1.68 || f.Properties["date_maj"] != "2026-11-26" ||
+		f.Properties["services"].([]any)[0] != "Aide aux démarches administratives" {
+		t.Errorf("decoded %+v", fc)
+	}
+	if err := json.Unmarshal(appendFeatureCollection(nil, 0, nil), &fc); err != nil || len(fc.Features) != 0 {
+		t.Errorf("empty collection: %v", err)
+	}
+}
