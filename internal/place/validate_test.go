@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"portrea/internal/place/schematest"
 	"portrea/internal/territory"
 )
 
@@ -124,7 +125,7 @@ func TestValidateRefuses(t *testing.T) {
 // The official example of the standard reads into a record, and the record
 // writes back to the same cells (only normalisation may differ).
 func TestStandardExampleRoundTrip(t *testing.T) {
-	f, err := os.Open("../../../shared/reference/exemple-valide-lieux-mediation-numerique.csv")
+	f, err := os.Open(schematest.File(t, "exemple-valide-lieux-mediation-numerique.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,12 +6,14 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"portrea/internal/place/schematest"
 )
 
 // schemaPatterns reads the enumeration patterns of the official schema.
 func schemaPatterns(t *testing.T) map[string]*regexp.Regexp {
 	t.Helper()
-	b, err := os.ReadFile("../../../shared/reference/schema-lieux-mediation-numerique.json")
+	b, err := os.ReadFile(schematest.File(t, "schema-lieux-mediation-numerique.json"))
 	if err != nil {
 		t.Fatalf("official schema: %v", err)
 	}

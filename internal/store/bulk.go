@@ -10,6 +10,10 @@ import (
 	"portrea/internal/place"
 )
 
+// bulkBatch is the number of rows per multi-row INSERT: few round trips,
+// and far below both engines' limit on bound parameters.
+const bulkBatch = 200
+
 // InsertPlaces adds many new places in one transaction: all or none. A
 // place whose id already exists is skipped (so re-running a seeded
 // generation adds nothing twice); the count of places added is returned.
@@ -22,52 +26,53 @@ func (s *Store) InsertPlaces(ctx context.Context, ps []*place.Place, w Write) (i
 		if err != nil {
 			return err
 		}
-		cols := append([]string{"id", "created_at"}, placeWriteCols...)
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO places (`+strings.Join(cols, ", ")+`) VALUES (`+
-			placeholders(1, len(cols))+`) ON CONFLICT (id) DO NOTHING`)
-		if err != nil {
-			return fmt.Errorf("store: prepare bulk insert: %w", err)
-		}
-		defer ins.Close()
-		hist, err := tx.PrepareContext(ctx, `INSERT INTO place_history (place_id, at, actor_kind, actor_name, summary, changes)
-			VALUES ($1, $2, $3, $4, $5, $6)`)
-		if err != nil {
-			return fmt.Errorf("store: prepare bulk history: %w", err)
-		}
-		defer hist.Close()
 		summary := w.Summary
 		if summary == "" {
 			summary = "création"
 		}
-		for _, p := range ps {
-			if len(p.Extra) > 0 {
-				return fmt.Errorf("store: bulk insert of %s: complementary values are not supported here", p.ID)
+		byID := map[string]*place.Place{}
+		for start := 0; start < len(ps); start += bulkBatch {
+			batch := ps[start:min(start+bulkBatch, len(ps))]
+			clear(byID)
+			var args []any
+			for _, p := range batch {
+				if len(p.Extra) > 0 {
+					return fmt.Errorf("store: bulk insert of %s: complementary values are not supported here", p.ID)
+				}
+				if p.ID == "" {
+					p.ID = place.NewID()
+				}
+				if p.DateMaj.IsZero() {
+					p.DateMaj = place.Date(now)
+				}
+				if p.Status == "" {
+					p.Status = place.StatusActive
+				}
+				p.CreatedAt, p.UpdatedAt = now, now
+				byID[p.ID] = p
+				args = append(args, p.ID, now)
+				args = append(args, placeArgs(p, seq)...)
 			}
-			if p.ID == "" {
-				p.ID = place.NewID()
-			}
-			if p.DateMaj.IsZero() {
-				p.DateMaj = place.Date(now)
-			}
-			if p.Status == "" {
-				p.Status = place.StatusActive
-			}
-			p.CreatedAt, p.UpdatedAt = now, now
-			res, err := ins.ExecContext(ctx, append([]any{p.ID, now}, placeArgs(p, seq)...)...)
+			inserted, err := insertRows(ctx, tx, "places", append([]string{"id", "created_at"}, placeWriteCols...), args,
+				` ON CONFLICT (id) DO NOTHING RETURNING id`)
 			if err != nil {
-				return fmt.Errorf("store: insert place %s (%s): %w", p.ID, p.Nom, err)
+				return fmt.Errorf("store: bulk insert of places: %w", err)
 			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				continue
+			var hist []any
+			for _, id := range inserted {
+				changes, err := json.Marshal(place.Diff(nil, byID[id]))
+				if err != nil {
+					return err
+				}
+				hist = append(hist, id, now, string(w.Actor.Kind), w.Actor.Name, summary, string(changes))
 			}
-			changes, err := json.Marshal(place.Diff(nil, p))
-			if err != nil {
-				return err
+			if len(hist) > 0 {
+				if _, err := insertRows(ctx, tx, "place_history",
+					[]string{"place_id", "at", "actor_kind", "actor_name", "summary", "changes"}, hist, ""); err != nil {
+					return fmt.Errorf("store: bulk history: %w", err)
+				}
 			}
-			if _, err := hist.ExecContext(ctx, p.ID, now, string(w.Actor.Kind), w.Actor.Name, summary, string(changes)); err != nil {
-				return fmt.Errorf("store: history of %s: %w", p.ID, err)
-			}
-			added++
+			added += len(inserted)
 		}
 		return nil
 	})
@@ -75,6 +80,38 @@ func (s *Store) InsertPlaces(ctx context.Context, ps []*place.Place, w Write) (i
 		return 0, err
 	}
 	return added, nil
+}
+
+// insertRows runs one multi-row INSERT of len(args)/len(cols) rows. With
+// a RETURNING clause in suffix, it returns the first returned column.
+func insertRows(ctx context.Context, tx *sql.Tx, table string, cols []string, args []any, suffix string) ([]string, error) {
+	var b strings.Builder
+	b.WriteString("INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES ")
+	for i := 0; i < len(args)/len(cols); i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(" + placeholders(i*len(cols)+1, len(cols)) + ")")
+	}
+	b.WriteString(suffix)
+	if !strings.Contains(suffix, "RETURNING") {
+		_, err := tx.ExecContext(ctx, b.String(), args...)
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, b.String(), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
 
 // CountPlaces counts the places of every status.

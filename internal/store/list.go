@@ -79,20 +79,22 @@ type Point struct {
 	DateMaj                                          time.Time
 }
 
-// PublicPoints returns the total and a page of the public places with a
-// position that match f, in name order, straight from memory.
-func (s *Store) PublicPoints(ctx context.Context, f PlaceFilter) (int, []Point, error) {
+// PublicPoints returns the number of public places with a position that
+// match f, and calls fn, in name order, for those of the asked page,
+// straight from memory. fn must not keep the Point beyond the call.
+func (s *Store) PublicPoints(ctx context.Context, f PlaceFilter, fn func(*Point)) (int, error) {
 	f.WithCoords = true
 	total, entries, err := s.search(ctx, f)
 	if err != nil {
-		return 0, nil, err
+		return 0, err
 	}
-	pts := make([]Point, len(entries))
-	for i, e := range entries {
-		pts[i] = Point{ID: e.id, Nom: e.nom, Adresse: e.adresse, CodePostal: e.codePostal, Commune: e.commune,
+	var pt Point
+	for _, e := range entries {
+		pt = Point{ID: e.id, Nom: e.nom, Adresse: e.adresse, CodePostal: e.codePostal, Commune: e.commune,
 			CodeInsee: e.codeInsee, Services: e.services, Latitude: e.lat, Longitude: e.lon, DateMaj: e.dateMaj}
+		fn(&pt)
 	}
-	return total, pts, nil
+	return total, nil
 }
 
 // EachPublicPlace calls fn for every public place, or those of one EPCI

@@ -351,7 +351,8 @@ func TestPublicPointsAndFilters(t *testing.T) {
 		if _, err := st.InsertPlaces(ctx, []*place.Place{a, b, c}, store.Write{Actor: place.Actor{Kind: place.ActorImport}}); err != nil {
 			t.Fatal(err)
 		}
-		total, pts, err := st.PublicPoints(ctx, store.PlaceFilter{Limit: 10})
+		var pts []store.Point
+		total, err := st.PublicPoints(ctx, store.PlaceFilter{Limit: 10}, func(p *store.Point) { pts = append(pts, *p) })
 		if err != nil || total != 2 || len(pts) != 2 {
 			t.Fatalf("points: %d %v %v (a place without position is not a point)", total, pts, err)
 		}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"portrea/internal/place"
@@ -252,27 +253,53 @@ func (s *Server) apiPlacesGeoJSON(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	total, points, err := s.st.PublicPoints(r.Context(), f)
+	buf := geoBuffers.Get().(*[]byte)
+	defer geoBuffers.Put(buf)
+	features := (*buf)[:0]
+	total, err := s.st.PublicPoints(r.Context(), f, func(p *store.Point) {
+		features = appendFeature(features, p, len(features) == 0)
+	})
 	if err != nil {
 		s.apiError(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/geo+json; charset=utf-8")
-	w.Write(appendFeatureCollection(make([]byte, 0, 256*len(points)+64), total, points))
+	var head [96]byte
+	w.Write(appendCollectionHead(head[:0], total))
+	w.Write(features)
+	w.Write([]byte("]}\n"))
+	*buf = features
 }
 
-// appendFeatureCollection writes the GeoJSON of map points by hand: the
-// map asks for thousands at a time and encoding/json's reflection would
-// be most of the response time. Properties are the short form of a place
-// (the full record is at /api/v1/lieux/{id}).
-func appendFeatureCollection(b []byte, total int, points []store.Point) []byte {
+// geoBuffers recycles the buffers of GeoJSON answers: the map asks for
+// thousands of points at a time, and megabytes of garbage per request
+// would make the collector, not the query, the slow part.
+var geoBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 1<<20); return &b }}
+
+func appendCollectionHead(b []byte, total int) []byte {
 	b = append(b, `{"type":"FeatureCollection","total":`...)
 	b = strconv.AppendInt(b, int64(total), 10)
-	b = append(b, `,"features":[`...)
-	for i, p := range points {
-		if i > 0 {
-			b = append(b, ',')
-		}
+	return append(b, `,"features":[`...)
+}
+
+// appendFeatureCollection writes a whole FeatureCollection.
+func appendFeatureCollection(b []byte, total int, points []store.Point) []byte {
+	b = appendCollectionHead(b, total)
+	for i := range points {
+		b = appendFeature(b, &points[i], i == 0)
+	}
+	return append(b, "]}\n"...)
+}
+
+// appendFeature writes one map point as a GeoJSON feature, by hand:
+// encoding/json's reflection would be most of the response time. The
+// properties are the short form of a place (the full record is at
+// /api/v1/lieux/{id}). Features after the first start with a comma.
+func appendFeature(b []byte, p *store.Point, first bool) []byte {
+	if !first {
+		b = append(b, ',')
+	}
+	{
 		b = append(b, `{"type":"Feature","id":`...)
 		b = appendJSONString(b, p.ID)
 		b = append(b, `,"geometry":{"type":"Point","coordinates":[`...)
@@ -282,17 +309,19 @@ func appendFeatureCollection(b []byte, total int, points []store.Point) []byte {
 		b = append(b, `]},"properties":{"id":`...)
 		b = appendJSONString(b, p.ID)
 		for _, kv := range [...]struct{ k, v string }{{"nom", p.Nom}, {"adresse", p.Adresse}, {"code_postal", p.CodePostal},
-			{"commune", p.Commune}, {"code_insee", p.CodeInsee}, {"date_maj", p.DateMaj.Format(time.DateOnly)}} {
+			{"commune", p.Commune}, {"code_insee", p.CodeInsee}} {
 			b = append(b, ',', '"')
 			b = append(b, kv.k...)
 			b = append(b, '"', ':')
 			b = appendJSONString(b, kv.v)
 		}
-		b = append(b, `,"services":`...)
+		b = append(b, `,"date_maj":"`...)
+		b = p.DateMaj.AppendFormat(b, time.DateOnly)
+		b = append(b, `","services":`...)
 		b = append(b, servicesJSON(p.Services)...)
 		b = append(b, "}}"...)
 	}
-	return append(b, "]}\n"...)
+	return b
 }
 
 // appendJSONString writes s as a JSON string, copying the runs that need

@@ -21,6 +21,7 @@ import (
 	"portrea/internal/config"
 	"portrea/internal/demo"
 	"portrea/internal/place"
+	"portrea/internal/place/schematest"
 	"portrea/internal/store"
 	"portrea/internal/store/storetest"
 	"portrea/internal/territory"
@@ -367,7 +368,7 @@ type schemaField struct {
 // and every problem found.
 func schemaProblems(t *testing.T, body string) (int, []string) {
 	t.Helper()
-	b, err := os.ReadFile("../../../shared/reference/schema-lieux-mediation-numerique.json")
+	b, err := os.ReadFile(schematest.File(t, "schema-lieux-mediation-numerique.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
