@@ -10,10 +10,6 @@ import (
 	"portrea/internal/place"
 )
 
-// bulkBatch is the number of rows per multi-row INSERT: few round trips,
-// and far below both engines' limit on bound parameters.
-const bulkBatch = 200
-
 // InsertPlaces adds many new places in one transaction: all or none. A
 // place whose id already exists is skipped (so re-running a seeded
 // generation adds nothing twice); the count of places added is returned.
@@ -30,9 +26,13 @@ func (s *Store) InsertPlaces(ctx context.Context, ps []*place.Place, w Write) (i
 		if summary == "" {
 			summary = "création"
 		}
+		ins := newBatchInserter(tx, "places", append([]string{"id", "created_at"}, placeWriteCols...), ` ON CONFLICT (id) DO NOTHING RETURNING id`)
+		defer ins.close()
+		hist := newBatchInserter(tx, "place_history", []string{"place_id", "at", "actor_kind", "actor_name", "summary", "changes"}, "")
+		defer hist.close()
 		byID := map[string]*place.Place{}
-		for start := 0; start < len(ps); start += bulkBatch {
-			batch := ps[start:min(start+bulkBatch, len(ps))]
+		for start := 0; start < len(ps); start += s.d.bulkRows {
+			batch := ps[start:min(start+s.d.bulkRows, len(ps))]
 			clear(byID)
 			var args []any
 			for _, p := range batch {
@@ -53,22 +53,20 @@ func (s *Store) InsertPlaces(ctx context.Context, ps []*place.Place, w Write) (i
 				args = append(args, p.ID, now)
 				args = append(args, placeArgs(p, seq)...)
 			}
-			inserted, err := insertRows(ctx, tx, "places", append([]string{"id", "created_at"}, placeWriteCols...), args,
-				` ON CONFLICT (id) DO NOTHING RETURNING id`)
+			inserted, err := ins.insert(ctx, args)
 			if err != nil {
 				return fmt.Errorf("store: bulk insert of places: %w", err)
 			}
-			var hist []any
+			var rows []any
 			for _, id := range inserted {
 				changes, err := json.Marshal(place.Diff(nil, byID[id]))
 				if err != nil {
 					return err
 				}
-				hist = append(hist, id, now, string(w.Actor.Kind), w.Actor.Name, summary, string(changes))
+				rows = append(rows, id, now, string(w.Actor.Kind), w.Actor.Name, summary, string(changes))
 			}
-			if len(hist) > 0 {
-				if _, err := insertRows(ctx, tx, "place_history",
-					[]string{"place_id", "at", "actor_kind", "actor_name", "summary", "changes"}, hist, ""); err != nil {
+			if len(rows) > 0 {
+				if _, err := hist.insert(ctx, rows); err != nil {
 					return fmt.Errorf("store: bulk history: %w", err)
 				}
 			}
@@ -82,23 +80,51 @@ func (s *Store) InsertPlaces(ctx context.Context, ps []*place.Place, w Write) (i
 	return added, nil
 }
 
-// insertRows runs one multi-row INSERT of len(args)/len(cols) rows. With
-// a RETURNING clause in suffix, it returns the first returned column.
-func insertRows(ctx context.Context, tx *sql.Tx, table string, cols []string, args []any, suffix string) ([]string, error) {
-	var b strings.Builder
-	b.WriteString("INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES ")
-	for i := 0; i < len(args)/len(cols); i++ {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("(" + placeholders(i*len(cols)+1, len(cols)) + ")")
+// batchInserter runs multi-row INSERTs into one table, preparing one
+// statement per number of rows and reusing it.
+type batchInserter struct {
+	tx     *sql.Tx
+	table  string
+	cols   []string
+	suffix string // e.g. " ON CONFLICT … RETURNING id"
+	stmts  map[int]*sql.Stmt
+}
+
+func newBatchInserter(tx *sql.Tx, table string, cols []string, suffix string) *batchInserter {
+	return &batchInserter{tx: tx, table: table, cols: cols, suffix: suffix, stmts: map[int]*sql.Stmt{}}
+}
+
+func (b *batchInserter) close() {
+	for _, st := range b.stmts {
+		st.Close()
 	}
-	b.WriteString(suffix)
-	if !strings.Contains(suffix, "RETURNING") {
-		_, err := tx.ExecContext(ctx, b.String(), args...)
+}
+
+// insert writes len(args)/len(cols) rows. With a RETURNING suffix, it
+// returns the first returned column of each row written.
+func (b *batchInserter) insert(ctx context.Context, args []any) ([]string, error) {
+	n := len(args) / len(b.cols)
+	st, ok := b.stmts[n]
+	if !ok {
+		var q strings.Builder
+		q.WriteString("INSERT INTO " + b.table + " (" + strings.Join(b.cols, ", ") + ") VALUES ")
+		for i := 0; i < n; i++ {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(" + placeholders(i*len(b.cols)+1, len(b.cols)) + ")")
+		}
+		var err error
+		if st, err = b.tx.PrepareContext(ctx, q.String()+b.suffix); err != nil {
+			return nil, err
+		}
+		b.stmts[n] = st
+	}
+	if !strings.Contains(b.suffix, "RETURNING") {
+		_, err := st.ExecContext(ctx, args...)
 		return nil, err
 	}
-	rows, err := tx.QueryContext(ctx, b.String(), args...)
+	rows, err := st.QueryContext(ctx, args...)
 	if err != nil {
 		return nil, err
 	}

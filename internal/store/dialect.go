@@ -21,6 +21,11 @@ type dialect struct {
 	// inList is a condition "col is one of the strings in the JSON array
 	// bound at placeholder n".
 	inList func(col string, n int) string
+	// bulkRows is the number of rows per INSERT in bulk writes. modernc's
+	// SQLite binds $N parameters in time quadratic in their number, so it
+	// gets one row per (prepared, reused) statement; PostgreSQL saves
+	// round trips with many.
+	bulkRows int
 }
 
 var sqliteDialect = dialect{
@@ -31,6 +36,7 @@ var sqliteDialect = dialect{
 	inList: func(col string, n int) string {
 		return fmt.Sprintf("%s IN (SELECT value FROM json_each($%d))", col, n)
 	},
+	bulkRows: 1,
 }
 
 // migrationLockKey is an arbitrary constant identifying PORTREA's
@@ -50,6 +56,7 @@ var postgresDialect = dialect{
 	inList: func(col string, n int) string {
 		return fmt.Sprintf("%s IN (SELECT jsonb_array_elements_text($%d::jsonb))", col, n)
 	},
+	bulkRows: 200,
 }
 
 func (d dialect) migrations() fs.FS {
