@@ -11,8 +11,9 @@ import (
 )
 
 // File returns the path of a file under shared/reference, looked up from
-// $PORTREA_SHARED (the shared folder itself), then in the parents of the
-// working directory. A missing file fails the test: these checks are part
+// $PORTREA_SHARED (the shared folder itself), then beside the parents of
+// the working directory, then at /work/shared where the project's
+// machines keep it. A missing file fails the test: these checks are part
 // of the acceptance, not optional.
 func File(t testing.TB, name string) string {
 	t.Helper()
@@ -30,6 +31,7 @@ func File(t testing.TB, name string) string {
 			break
 		}
 	}
+	dirs = append(dirs, "/work/shared")
 	for _, d := range dirs {
 		p := filepath.Join(d, "reference", name)
 		if _, err := os.Stat(p); err == nil {
