@@ -106,6 +106,10 @@ func Synthetic(ref *territory.Reference, n int, seed uint64, now time.Time) []*p
 			kx -= k.weight
 		}
 		h := hash("synthetic", fmt.Sprint(seed), fmt.Sprint(i))
+		// Each other service is added with probability 1/4: the AND of
+		// two random draws.
+		extra := place.Set(rng.IntN(1 << 9))
+		extra &= place.Set(rng.IntN(1 << 9))
 		p := &place.Place{
 			ID:                      place.FormatUUID(h),
 			Nom:                     k.name + " " + of(c.Nom),
@@ -115,7 +119,7 @@ func Synthetic(ref *territory.Reference, n int, seed uint64, now time.Time) []*p
 			CodePostal:              c.CodesPostaux[rng.IntN(len(c.CodesPostaux))],
 			Typologies:              []string{k.typ},
 			Horaires:                hourTemplates[rng.IntN(len(hourTemplates))],
-			Services:                codes(place.Services, k.services) | place.Set(rng.IntN(1<<9))&place.Set(rng.IntN(1<<9)),
+			Services:                codes(place.Services, k.services) | extra,
 			ModalitesAcces:          codes(place.ModalitesAcces, k.acces),
 			ModalitesAccompagnement: codes(place.ModalitesAccompagnement, k.accomp),
 			Frais:                   place.Frais.Bit([]string{"gratuit", "gratuit", "gratuit", "gratuit-sous-condition", "payant"}[rng.IntN(5)]),

