@@ -140,7 +140,7 @@ func demoPlaces(ctx context.Context, cfg config.Config, args []string, stdout io
 	}
 	defer st.Close()
 	start := time.Now()
-	places := demo.Synthetic(ref, *n, *seed, time.Now())
+	places := demo.Synthetic(ref, *n, *seed)
 	added, err := st.InsertPlaces(ctx, places, store.Write{Actor: place.Actor{Kind: place.ActorSystem, Name: "portrea demo"}})
 	if err != nil {
 		return fmt.Errorf("ajout des lieux : %w", err)

@@ -81,9 +81,9 @@ func TestSeed(t *testing.T) {
 
 func TestSyntheticDeterministic(t *testing.T) {
 	ref := territory.Default()
-	a := Synthetic(ref, 500, 3, now)
-	b := Synthetic(ref, 500, 3, now)
-	c := Synthetic(ref, 500, 4, now)
+	a := Synthetic(ref, 500, 3)
+	b := Synthetic(ref, 500, 3)
+	c := Synthetic(ref, 500, 4)
 	if !reflect.DeepEqual(a, b) {
 		t.Fatal("same seed, different places")
 	}

@@ -70,10 +70,15 @@ func zone(region string) byte {
 	return '5'
 }
 
+// syntheticEpoch anchors the update dates of synthetic places, so that a
+// seed gives the same places whatever the day.
+var syntheticEpoch = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+
 // Synthetic makes n plausible places spread over the communes of France,
-// more in populous ones. The same seed and day give the same places and
-// ids, so running it twice adds nothing the second time.
-func Synthetic(ref *territory.Reference, n int, seed uint64, now time.Time) []*place.Place {
+// more in populous ones, updated over the three years before 1 November
+// 2026. The same seed gives the same places and ids, so running it twice
+// adds nothing the second time.
+func Synthetic(ref *territory.Reference, n int, seed uint64) []*place.Place {
 	rng := rand.New(rand.NewPCG(seed, 0x9071ea))
 	communes := ref.Communes()
 	type cum struct {
@@ -125,7 +130,7 @@ func Synthetic(ref *territory.Reference, n int, seed uint64, now time.Time) []*p
 			Frais:                   place.Frais.Bit([]string{"gratuit", "gratuit", "gratuit", "gratuit-sous-condition", "payant"}[rng.IntN(5)]),
 			Itinerance:              place.Itinerance.Bit("fixe"),
 			Source:                  "Données synthétiques PORTREA",
-			DateMaj:                 place.Date(now.AddDate(0, 0, -rng.IntN(3*365))),
+			DateMaj:                 syntheticEpoch.AddDate(0, 0, -rng.IntN(3*365)),
 			Status:                  place.StatusActive,
 		}
 		if rng.IntN(10) < 8 {

@@ -23,7 +23,7 @@ const benchPlaces = 100_000
 func benchStore(b *testing.B, e storetest.Engine) *store.Store {
 	st := e.Open(b)
 	start := time.Now()
-	places := demo.Synthetic(territory.Default(), benchPlaces, 42, time.Now())
+	places := demo.Synthetic(territory.Default(), benchPlaces, 42)
 	if _, err := st.InsertPlaces(ctx, places, store.Write{Actor: place.Actor{Kind: place.ActorSystem, Name: "bench"}}); err != nil {
 		b.Fatal(err)
 	}

@@ -27,7 +27,7 @@ func BenchmarkAPI(b *testing.B) {
 	}
 	for _, e := range storetest.Engines() {
 		st := e.Open(b)
-		places := demo.Synthetic(territory.Default(), 100_000, 42, time.Now())
+		places := demo.Synthetic(territory.Default(), 100_000, 42)
 		if _, err := st.InsertPlaces(context.Background(), places, store.Write{Actor: place.Actor{Kind: place.ActorSystem, Name: "bench"}}); err != nil {
 			b.Fatal(err)
 		}

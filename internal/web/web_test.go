@@ -130,7 +130,7 @@ func TestAPIFilters(t *testing.T) {
 		h := demoServer(t, st)
 		// Places elsewhere in France, so that territory filters have
 		// something to leave out.
-		elsewhere := demo.Synthetic(territory.Default(), 40, 7, testNow)
+		elsewhere := demo.Synthetic(territory.Default(), 40, 7)
 		if _, err := st.InsertPlaces(context.Background(), elsewhere, store.Write{Actor: place.Actor{Kind: place.ActorSystem}}); err != nil {
 			t.Fatal(err)
 		}
