@@ -5,25 +5,27 @@ export CGO_ENABLED := 0
 GO  ?= go
 BIN := bin/portrea
 
-.PHONY: run build test vet bench cog npm clean
+.PHONY: run build test vet bench cog npm assets clean
+
+VENDOR := internal/web/static/vendor
 
 ## run: build and serve the product on SQLite with the demo territory (http://localhost:8080)
 run: build
 	PORTREA_DB=$${PORTREA_DB:-sqlite:data/portrea.db} ./$(BIN) serve --demo
 
 ## build: compile bin/portrea
-build:
+build: assets
 	$(GO) build -trimpath -o $(BIN) ./cmd/portrea
 
 ## test: every test, on SQLite and on PostgreSQL ($$PORTREA_TEST_POSTGRES)
 test: vet
 	$(GO) test -count=1 -timeout 20m ./...
 
-vet:
+vet: assets
 	$(GO) vet ./...
 
 ## bench: the API query benchmarks over 100,000 places, on both engines
-bench:
+bench: assets
 	$(GO) test -run '^$$' -bench . -benchtime 200x -timeout 30m ./internal/store/ ./internal/web/
 
 ## npm: install the pinned npm packages (reference data sources, front-end libraries)
@@ -32,9 +34,17 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
 
+## assets: copy the front-end libraries from npm into the embedded, git-ignored vendor folder
+assets: $(VENDOR)/.copied
+$(VENDOR)/.copied: node_modules/.installed
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/leaflet/images
+	cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/LICENSE $(VENDOR)/leaflet/
+	cp node_modules/leaflet/dist/images/*.png $(VENDOR)/leaflet/images/
+	touch $@
+
 ## cog: regenerate the built-in territory reference from the npm packages
 cog: npm
 	$(GO) run ./internal/territory/gen -src node_modules -out internal/territory/cog.gz
 
 clean:
-	rm -rf bin node_modules
+	rm -rf bin node_modules $(VENDOR)

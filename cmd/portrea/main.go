@@ -110,7 +110,7 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout, stderr
 	if err := st.Warm(ctx); err != nil {
 		return err
 	}
-	h, err := web.New(cfg, st, ref, log)
+	h, err := web.New(ctx, cfg, st, ref, log)
 	if err != nil {
 		return err
 	}

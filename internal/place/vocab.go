@@ -73,6 +73,9 @@ func (v *Vocab) alias(code string, spellings ...string) *Vocab {
 	return v
 }
 
+// IndexOf returns the position of the item with that code, or -1.
+func (v *Vocab) IndexOf(code string) int { return v.indexOf(code) }
+
 func (v *Vocab) indexOf(code string) int {
 	for i, it := range v.Items {
 		if it.Code == code {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -34,11 +35,33 @@ type publicIndex struct {
 	cols    indexColumns
 }
 
+// indexEntry holds the fields filters, the map and orientation need.
+type indexEntry struct {
+	id, sortKey, search        string
+	nom, adresse, codePostal   string
+	commune, codeInsee         string
+	epci, departement          string
+	sets                       entrySets
+	rdv                        bool // online booking possible
+	lat, lon                   float64
+	hasCoords                  bool
+	dateMaj                    time.Time
+	hasHours                   bool
+	week, holiday              weekMask
+	mentionsHolidays, calendar bool
+	hours                      *openinghours.Hours // kept only when calendar-dependent
+}
+
+// entrySets are the code sets a filter may ask for.
+type entrySets struct {
+	services, publics, priseEnCharge, frais, acces, accomp, dispositifs place.Set
+}
+
 // indexColumns lay the filtered fields out as arrays aligned with entries:
 // a query scans a few contiguous arrays instead of chasing 100,000
 // pointers. They are rebuilt after each change (writes are rare).
 type indexColumns struct {
-	services  []place.Set
+	sets      []entrySets
 	epci      []int32 // interned codes, see codes
 	dep       []int32
 	insee     []int32
@@ -55,7 +78,7 @@ type indexColumns struct {
 func (idx *publicIndex) rebuildColumns() {
 	n := len(idx.entries)
 	c := indexColumns{
-		services: make([]place.Set, n), epci: make([]int32, n), dep: make([]int32, n), insee: make([]int32, n),
+		sets: make([]entrySets, n), epci: make([]int32, n), dep: make([]int32, n), insee: make([]int32, n),
 		lat: make([]float64, n), lon: make([]float64, n), hasCoords: make([]bool, n),
 		codes: map[string]int32{}, textEnd: make([]int, n),
 	}
@@ -73,7 +96,7 @@ func (idx *publicIndex) rebuildColumns() {
 	}
 	c.text = make([]byte, 0, size)
 	for i, e := range idx.entries {
-		c.services[i], c.epci[i], c.dep[i], c.insee[i] = e.services, code(e.epci), code(e.departement), code(e.codeInsee)
+		c.sets[i], c.epci[i], c.dep[i], c.insee[i] = e.sets, code(e.epci), code(e.departement), code(e.codeInsee)
 		c.lat[i], c.lon[i], c.hasCoords[i] = e.lat, e.lon, e.hasCoords
 		c.text = append(c.text, e.search...)
 		c.textEnd[i] = len(c.text)
@@ -81,27 +104,21 @@ func (idx *publicIndex) rebuildColumns() {
 	idx.cols = c
 }
 
-// indexEntry holds the fields filters and map points need.
-type indexEntry struct {
-	id, sortKey, search        string
-	nom, adresse, codePostal   string
-	commune, codeInsee         string
-	epci, departement          string
-	services                   place.Set
-	lat, lon                   float64
-	hasCoords                  bool
-	dateMaj                    time.Time
-	hasHours                   bool
-	week, holiday              weekMask
-	mentionsHolidays, calendar bool
-	hours                      *openinghours.Hours // kept only when calendar-dependent
-}
-
 // weekMask has one bit per quarter hour of a week, Monday 00:00 first.
 type weekMask [(7*96 + 63) / 64]uint64
 
 func (m *weekMask) set(slot int)      { m[slot/64] |= 1 << (slot % 64) }
 func (m *weekMask) has(slot int) bool { return m[slot/64]&(1<<(slot%64)) != 0 }
+
+// any reports whether a bit is set in [from, to).
+func (m *weekMask) any(from, to int) bool {
+	for s := from; s < to; s++ {
+		if m.has(s) {
+			return true
+		}
+	}
+	return false
+}
 
 func maskOf(week [7][]openinghours.Interval) weekMask {
 	var m weekMask
@@ -134,11 +151,30 @@ func (e *indexEntry) openAt(t time.Time, holiday bool) bool {
 	return e.week.has(weekSlot(t))
 }
 
+// openDuring reports whether the place opens at some time of a weekly
+// slot: in its ordinary week, or for calendar-dependent hours, in the
+// coming week (from `from`).
+func (e *indexEntry) openDuring(s Slot, from time.Time) bool {
+	if !e.hasHours {
+		return false
+	}
+	lo, hi := s.Day*96+s.From/15, s.Day*96+(s.To+14)/15
+	if !e.calendar {
+		return e.week.any(lo, hi)
+	}
+	monday := from.AddDate(0, 0, -((int(from.Weekday()) + 6) % 7))
+	m := maskOf(e.hours.Week(monday))
+	return m.any(lo, hi)
+}
+
 func newEntry(p *place.Place) *indexEntry {
 	e := &indexEntry{
 		id: p.ID, sortKey: place.Fold(p.Nom), search: place.SearchText(p.Nom, p.Commune, p.Adresse, p.CodePostal),
 		nom: p.Nom, adresse: p.Adresse, codePostal: p.CodePostal, commune: p.Commune, codeInsee: p.CodeInsee,
-		epci: p.EPCI, departement: p.Departement, services: p.Services,
+		epci: p.EPCI, departement: p.Departement,
+		sets: entrySets{services: p.Services, publics: p.Publics, priseEnCharge: p.PriseEnCharge, frais: p.Frais,
+			acces: p.ModalitesAcces, accomp: p.ModalitesAccompagnement, dispositifs: p.Dispositifs},
+		rdv: p.PriseRdv != "" || p.ModalitesAcces&place.ModalitesAcces.Bit("rdv-en-ligne") != 0,
 		lat: p.Latitude, lon: p.Longitude, hasCoords: p.HasCoords, dateMaj: p.DateMaj,
 	}
 	if oh, err := openinghours.Parse(p.Horaires); err == nil {
@@ -163,7 +199,8 @@ func (e *indexEntry) less(o *indexEntry) int {
 }
 
 // indexCols are the place columns the index reads.
-const indexCols = `id, nom, adresse, code_postal, commune, code_insee, epci, departement, services,
+const indexCols = `id, nom, adresse, code_postal, commune, code_insee, epci, departement,
+	services, publics, prise_en_charge, frais, modalites_acces, modalites_accompagnement, dispositifs, prise_rdv,
 	latitude, longitude, date_maj, horaires, status, seq`
 
 // Warm loads the in-memory index of public places, so that the first
@@ -199,13 +236,17 @@ func (s *Store) syncIndex(ctx context.Context) error {
 	for rows.Next() {
 		var p place.Place
 		var lat, lon sql.NullFloat64
-		var services, seq int64
+		var sets [7]int64
+		var seq int64
 		var status string
 		if err := rows.Scan(&p.ID, &p.Nom, &p.Adresse, &p.CodePostal, &p.Commune, &p.CodeInsee, &p.EPCI, &p.Departement,
-			&services, &lat, &lon, &p.DateMaj, &p.Horaires, &status, &seq); err != nil {
+			&sets[0], &sets[1], &sets[2], &sets[3], &sets[4], &sets[5], &sets[6], &p.PriseRdv,
+			&lat, &lon, &p.DateMaj, &p.Horaires, &status, &seq); err != nil {
 			return fmt.Errorf("store: load index: %w", err)
 		}
-		p.Services, p.Status = place.Set(services), place.Status(status)
+		p.Services, p.Publics, p.PriseEnCharge, p.Frais = place.Set(sets[0]), place.Set(sets[1]), place.Set(sets[2]), place.Set(sets[3])
+		p.ModalitesAcces, p.ModalitesAccompagnement, p.Dispositifs = place.Set(sets[4]), place.Set(sets[5]), place.Set(sets[6])
+		p.Status = place.Status(status)
 		p.Latitude, p.Longitude, p.HasCoords = lat.Float64, lon.Float64, lat.Valid && lon.Valid
 		p.DateMaj = time.Date(p.DateMaj.Year(), p.DateMaj.Month(), p.DateMaj.Day(), 0, 0, 0, 0, time.UTC)
 		maxSeq = max(maxSeq, seq)
@@ -269,11 +310,18 @@ func (idx *publicIndex) apply(changed []*indexEntry, gone []string) {
 	idx.entries = merged
 }
 
-// search returns the total number of public places matching f and the
-// entries of the asked page, in name order.
-func (s *Store) search(ctx context.Context, f PlaceFilter) (int, []*indexEntry, error) {
+// hit is an entry that passed a filter, with its distance in km from the
+// filter's point (0 without one).
+type hit struct {
+	e    *indexEntry
+	dist float64
+}
+
+// scan calls fn, in name order, for every public place matching f, under
+// the index's read lock.
+func (s *Store) scan(ctx context.Context, f PlaceFilter, fn func(h hit)) error {
 	if err := s.syncIndex(ctx); err != nil {
-		return 0, nil, err
+		return err
 	}
 	s.idx.mu.RLock()
 	defer s.idx.mu.RUnlock()
@@ -284,7 +332,7 @@ func (s *Store) search(ctx context.Context, f PlaceFilter) (int, []*indexEntry, 
 	// "médiathèque", not "intermédiaire"). One pass over the text per word.
 	var cand []bool
 	for _, w := range place.SearchWords(f.Q) {
-		hit := make([]bool, n)
+		hits := make([]bool, n)
 		needle := []byte(" " + w)
 		for off := 0; ; {
 			j := bytes.Index(c.text[off:], needle)
@@ -292,15 +340,15 @@ func (s *Store) search(ctx context.Context, f PlaceFilter) (int, []*indexEntry, 
 				break
 			}
 			i, _ := slices.BinarySearch(c.textEnd, off+j+1)
-			hit[i] = true
+			hits[i] = true
 			off = c.textEnd[i] // next entry
 		}
 		if cand != nil {
-			for i := range hit {
-				hit[i] = hit[i] && cand[i]
+			for i := range hits {
+				hits[i] = hits[i] && cand[i]
 			}
 		}
-		cand = hit
+		cand = hits
 	}
 	code := func(s string) int32 {
 		if s == "" {
@@ -311,31 +359,114 @@ func (s *Store) search(ctx context.Context, f PlaceFilter) (int, []*indexEntry, 
 		}
 		return -2 // a code no place has: nothing matches
 	}
-	epci, dep, insee := code(f.EPCI), code(f.Departement), code(f.Commune)
-	if epci == -2 || dep == -2 || insee == -2 {
-		return 0, nil, nil
+	epci, dep := code(f.EPCI), code(f.Departement)
+	if epci == -2 || dep == -2 {
+		return nil
+	}
+	var communes []int32
+	for _, cm := range f.Communes {
+		if v := code(cm); v >= 0 {
+			communes = append(communes, v)
+		}
+	}
+	if len(f.Communes) > 0 && len(communes) == 0 {
+		return nil
 	}
 	holiday := false
 	if !f.OpenAt.IsZero() {
 		f.OpenAt = f.OpenAt.In(place.Paris)
 		holiday = openinghours.IsPublicHoliday(f.OpenAt)
 	}
+	now := s.now().In(place.Paris)
+	want := entrySets{f.Services, f.Publics, f.PriseEnCharge, f.Frais, f.Acces, f.Accomp, f.Dispositifs}
 	b := f.BBox
-	total := 0
-	var page []*indexEntry
+	needCoords := f.WithCoords || b != nil || f.Near != nil
 	for i := 0; i < n; i++ {
-		if cand != nil && !cand[i] ||
-			f.Services != 0 && c.services[i]&f.Services == 0 ||
-			epci >= 0 && c.epci[i] != epci || dep >= 0 && c.dep[i] != dep || insee >= 0 && c.insee[i] != insee ||
-			(f.WithCoords || b != nil) && !c.hasCoords[i] ||
-			b != nil && (c.lat[i] < b.MinLat || c.lat[i] > b.MaxLat || c.lon[i] < b.MinLon || c.lon[i] > b.MaxLon) ||
-			!f.OpenAt.IsZero() && !s.idx.entries[i].openAt(f.OpenAt, holiday) {
+		if cand != nil && !cand[i] || !want.matchedBy(&c.sets[i]) ||
+			epci >= 0 && c.epci[i] != epci || dep >= 0 && c.dep[i] != dep ||
+			communes != nil && !slices.Contains(communes, c.insee[i]) ||
+			needCoords && !c.hasCoords[i] ||
+			b != nil && (c.lat[i] < b.MinLat || c.lat[i] > b.MaxLat || c.lon[i] < b.MinLon || c.lon[i] > b.MaxLon) {
 			continue
 		}
+		h := hit{e: s.idx.entries[i]}
+		if f.Near != nil {
+			h.dist = DistanceKm(f.Near.Lat, f.Near.Lon, c.lat[i], c.lon[i])
+			if f.MaxKm > 0 && h.dist > f.MaxKm {
+				continue
+			}
+		}
+		if f.Rdv && !h.e.rdv || !f.OpenAt.IsZero() && !h.e.openAt(f.OpenAt, holiday) || !h.e.openInSlots(f.Slots, now) {
+			continue
+		}
+		fn(h)
+	}
+	return nil
+}
+
+// matchedBy reports whether a place's sets offer, for each asked field,
+// at least one of the asked values.
+func (want *entrySets) matchedBy(have *entrySets) bool {
+	return (want.services == 0 || have.services&want.services != 0) &&
+		(want.publics == 0 || have.publics&want.publics != 0) &&
+		(want.priseEnCharge == 0 || have.priseEnCharge&want.priseEnCharge != 0) &&
+		(want.frais == 0 || have.frais&want.frais != 0) &&
+		(want.acces == 0 || have.acces&want.acces != 0) &&
+		(want.accomp == 0 || have.accomp&want.accomp != 0) &&
+		(want.dispositifs == 0 || have.dispositifs&want.dispositifs != 0)
+}
+
+func (e *indexEntry) openInSlots(slots []Slot, now time.Time) bool {
+	if len(slots) == 0 {
+		return true
+	}
+	for _, s := range slots {
+		if e.openDuring(s, now) {
+			return true
+		}
+	}
+	return false
+}
+
+// search returns the total number of public places matching f and the
+// hits of the asked page, in name order, or by distance when f asks.
+func (s *Store) search(ctx context.Context, f PlaceFilter) (int, []hit, error) {
+	total := 0
+	var page, all []hit
+	err := s.scan(ctx, f, func(h hit) {
+		if f.ByDistance {
+			all = append(all, h)
+			return
+		}
 		if total >= f.Offset && len(page) < f.Limit {
-			page = append(page, s.idx.entries[i])
+			page = append(page, h)
 		}
 		total++
+	})
+	if err != nil || !f.ByDistance {
+		return total, page, err
 	}
-	return total, page, nil
+	slices.SortStableFunc(all, func(a, b hit) int { return cmpFloat(a.dist, b.dist) })
+	lo := min(f.Offset, len(all))
+	return len(all), all[lo:min(lo+max(f.Limit, 0), len(all))], nil
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// DistanceKm is the great-circle distance between two points.
+func DistanceKm(lat1, lon1, lat2, lon2 float64) float64 {
+	const r = 6371.0
+	dLat := (lat2 - lat1) * math.Pi / 180
+	dLon := (lon2 - lon1) * math.Pi / 180
+	a := math.Sin(dLat/2)*math.Sin(dLat/2) +
+		math.Cos(lat1*math.Pi/180)*math.Cos(lat2*math.Pi/180)*math.Sin(dLon/2)*math.Sin(dLon/2)
+	return 2 * r * math.Asin(math.Sqrt(min(1, a)))
 }

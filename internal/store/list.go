@@ -4,44 +4,69 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"time"
 
 	"portrea/internal/place"
 )
 
-// PlaceFilter selects public places for the map, the directory and the API.
+// PlaceFilter selects public places for the map, the directory, the
+// orientation of a person and the API. Within a list field, a place
+// matches if it has any of the values; all the fields given must match.
 type PlaceFilter struct {
-	Q           string    // words to find at the start of words of the name, commune, address (accent-insensitive)
-	Services    place.Set // places offering any of these services
-	Commune     string    // INSEE code
-	EPCI        string    // SIREN
-	Departement string
-	BBox        *BBox
-	WithCoords  bool      // only places with a position
-	OpenAt      time.Time // when not zero: only places open at that time
-	Limit       int
-	Offset      int
+	Q             string // words to find at the start of words of the name, commune, address (accent-insensitive)
+	Services      place.Set
+	Publics       place.Set
+	PriseEnCharge place.Set
+	Frais         place.Set
+	Acces         place.Set // modalités d'accès
+	Accomp        place.Set // modalités d'accompagnement
+	Dispositifs   place.Set
+	Rdv           bool     // online booking possible
+	Communes      []string // INSEE codes
+	EPCI          string   // SIREN
+	Departement   string
+	BBox          *BBox
+	WithCoords    bool      // only places with a position
+	OpenAt        time.Time // when not zero: only places open at that time
+	Slots         []Slot    // only places open during one of these weekly slots
+	Near          *LatLon   // a point to measure distances from
+	MaxKm         float64   // with Near: only places within this distance
+	ByDistance    bool      // with Near: nearest first instead of by name
+	Limit         int
+	Offset        int
 }
 
 // BBox is a rectangle in WGS84 degrees.
 type BBox struct{ MinLon, MinLat, MaxLon, MaxLat float64 }
 
+// LatLon is a point in WGS84 degrees.
+type LatLon struct{ Lat, Lon float64 }
+
+// Slot is a time range of a weekday: Day 0 is Monday, From and To are
+// minutes since midnight.
+type Slot struct{ Day, From, To int }
+
 // PlacePage is one page of places and the total matching the filter.
+// With a Near point, Distances gives each place's distance in km.
 type PlacePage struct {
-	Total  int
-	Places []*place.Place
+	Total     int
+	Places    []*place.Place
+	Distances []float64
 }
 
 // ListPublicPlaces returns the page of public places matching f, sorted by
 // name, with public fields only.
 func (s *Store) ListPublicPlaces(ctx context.Context, f PlaceFilter) (PlacePage, error) {
-	total, entries, err := s.search(ctx, f)
-	if err != nil || len(entries) == 0 {
+	total, hits, err := s.search(ctx, f)
+	if err != nil || len(hits) == 0 {
 		return PlacePage{Total: total}, err
 	}
-	ids := make([]string, len(entries))
-	for i, e := range entries {
-		ids[i] = e.id
+	ids := make([]string, len(hits))
+	dist := map[string]float64{}
+	for i, h := range hits {
+		ids[i] = h.e.id
+		dist[h.e.id] = h.dist
 	}
 	b, _ := json.Marshal(ids)
 	rows, err := s.r.QueryContext(ctx, `SELECT `+placePublicCols+` FROM places WHERE `+s.d.inList("id", 1), string(b))
@@ -66,6 +91,9 @@ func (s *Store) ListPublicPlaces(ctx context.Context, f PlaceFilter) (PlacePage,
 		// order for this answer; one made private since is left out.
 		if p, ok := byID[id]; ok && p.Public() {
 			page.Places = append(page.Places, p)
+			if f.Near != nil {
+				page.Distances = append(page.Distances, dist[id])
+			}
 		}
 	}
 	return page, nil
@@ -84,17 +112,91 @@ type Point struct {
 // straight from memory. fn must not keep the Point beyond the call.
 func (s *Store) PublicPoints(ctx context.Context, f PlaceFilter, fn func(*Point)) (int, error) {
 	f.WithCoords = true
-	total, entries, err := s.search(ctx, f)
+	total, hits, err := s.search(ctx, f)
 	if err != nil {
 		return 0, err
 	}
 	var pt Point
-	for _, e := range entries {
+	for _, h := range hits {
+		e := h.e
 		pt = Point{ID: e.id, Nom: e.nom, Adresse: e.adresse, CodePostal: e.codePostal, Commune: e.commune,
-			CodeInsee: e.codeInsee, Services: e.services, Latitude: e.lat, Longitude: e.lon, DateMaj: e.dateMaj}
+			CodeInsee: e.codeInsee, Services: e.sets.services, Latitude: e.lat, Longitude: e.lon, DateMaj: e.dateMaj}
 		fn(&pt)
 	}
 	return total, nil
+}
+
+// Cluster is a group of public places close together on the map at a
+// zoom level: its count and mean position; a single place also carries
+// its id and name.
+type Cluster struct {
+	Count    int
+	Lat, Lon float64
+	ID, Nom  string
+	cellX    int
+	cellY    int
+	sumLat   float64
+	sumLon   float64
+}
+
+// clusterCellPx is the size of a clustering cell on screen, in pixels.
+const clusterCellPx = 60
+
+// PublicClusters groups the public places matching f (a BBox is expected)
+// into cells of about 60 × 60 screen pixels at a Web Mercator zoom level,
+// so that a région or a country is a few hundred markers, not thousands
+// of places. It returns the number of places and the clusters.
+func (s *Store) PublicClusters(ctx context.Context, f PlaceFilter, zoom int) (int, []Cluster, error) {
+	f.WithCoords = true
+	scale := 256 * math.Exp2(float64(max(0, min(zoom, 22)))) / clusterCellPx
+	cells := map[[2]int]int{}
+	var out []Cluster
+	total := 0
+	err := s.scan(ctx, f, func(h hit) {
+		total++
+		x, y := mercator(h.e.lat, h.e.lon)
+		key := [2]int{int(x * scale), int(y * scale)}
+		i, ok := cells[key]
+		if !ok {
+			i = len(out)
+			cells[key] = i
+			out = append(out, Cluster{ID: h.e.id, Nom: h.e.nom})
+		}
+		c := &out[i]
+		c.Count++
+		c.sumLat += h.e.lat
+		c.sumLon += h.e.lon
+	})
+	for i := range out {
+		c := &out[i]
+		c.Lat, c.Lon = c.sumLat/float64(c.Count), c.sumLon/float64(c.Count)
+		if c.Count > 1 {
+			c.ID, c.Nom = "", ""
+		}
+	}
+	return total, out, err
+}
+
+// PublicBounds returns the rectangle around the public places matching f
+// (ignoring its BBox), for a map to fit them; false when none has a position.
+func (s *Store) PublicBounds(ctx context.Context, f PlaceFilter) (BBox, bool, error) {
+	f.BBox, f.WithCoords = nil, true
+	b := BBox{MinLon: 180, MinLat: 90, MaxLon: -180, MaxLat: -90}
+	found := false
+	err := s.scan(ctx, f, func(h hit) {
+		found = true
+		b.MinLat, b.MaxLat = min(b.MinLat, h.e.lat), max(b.MaxLat, h.e.lat)
+		b.MinLon, b.MaxLon = min(b.MinLon, h.e.lon), max(b.MaxLon, h.e.lon)
+	})
+	return b, found, err
+}
+
+// mercator projects a point to Web Mercator coordinates in [0, 1).
+func mercator(lat, lon float64) (float64, float64) {
+	x := (lon + 180) / 360
+	s := math.Sin(lat * math.Pi / 180)
+	y := 0.5 - math.Log((1+s)/(1-s))/(4*math.Pi)
+	return x, y
 }
 
 // EachPublicPlace calls fn for every public place, or those of one EPCI

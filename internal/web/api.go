@@ -4,10 +4,8 @@ import (
 	_ "embed"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -108,82 +106,6 @@ const (
 	defaultGeoJSONLimit = 10000
 	maxGeoJSONLimit     = 50000
 )
-
-// parseFilter reads the filters of the contract from the query string.
-func (s *Server) parseFilter(r *http.Request, defLimit, maxLim int) (store.PlaceFilter, error) {
-	q := r.URL.Query()
-	f := store.PlaceFilter{
-		Q:           strings.TrimSpace(q.Get("q")),
-		Commune:     strings.TrimSpace(q.Get("commune")),
-		EPCI:        strings.TrimSpace(q.Get("epci")),
-		Departement: strings.ToUpper(strings.TrimSpace(q.Get("departement"))),
-		Limit:       defLimit,
-	}
-	if v := q.Get("services"); v != "" {
-		set, unknown := place.Services.ParseList(strings.Split(v, ","))
-		if len(unknown) > 0 {
-			return f, badRequest{fmt.Sprintf("services : « %s » n'est pas un service de la liste officielle", unknown[0])}
-		}
-		f.Services = set
-	}
-	if f.Commune != "" {
-		if _, ok := s.ref.Commune(f.Commune); !ok {
-			return f, badRequest{fmt.Sprintf("commune : code INSEE « %s » inconnu", f.Commune)}
-		}
-	}
-	if f.EPCI != "" {
-		if _, ok := s.ref.EPCI(f.EPCI); !ok {
-			return f, badRequest{fmt.Sprintf("epci : SIREN « %s » inconnu", f.EPCI)}
-		}
-	}
-	if f.Departement != "" {
-		if _, ok := s.ref.Departement(f.Departement); !ok {
-			return f, badRequest{fmt.Sprintf("departement : code « %s » inconnu", f.Departement)}
-		}
-	}
-	if v := q.Get("bbox"); v != "" {
-		parts := strings.Split(v, ",")
-		var n [4]float64
-		ok := len(parts) == 4
-		for i := 0; ok && i < 4; i++ {
-			x, err := strconv.ParseFloat(strings.TrimSpace(parts[i]), 64)
-			n[i], ok = x, err == nil
-		}
-		if !ok || n[0] > n[2] || n[1] > n[3] || n[1] < -90 || n[3] > 90 || n[0] < -180 || n[2] > 180 {
-			return f, badRequest{"bbox : attendu minLon,minLat,maxLon,maxLat en degrés, par exemple -2.2,47.9,-1.8,48.1"}
-		}
-		f.BBox = &store.BBox{MinLon: n[0], MinLat: n[1], MaxLon: n[2], MaxLat: n[3]}
-	}
-	switch v := q.Get("ouvert"); v {
-	case "":
-	case "maintenant":
-		f.OpenAt = s.now()
-	default:
-		return f, badRequest{fmt.Sprintf("ouvert : « %s » non pris en charge (valeur possible : maintenant)", v)}
-	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > maxLim {
-			return f, badRequest{fmt.Sprintf("limit : entier entre 0 et %d attendu", maxLim)}
-		}
-		f.Limit = n
-	}
-	if v := q.Get("offset"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			return f, badRequest{"offset : entier positif attendu"}
-		}
-		f.Offset = n
-	}
-	if v := q.Get("page"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return f, badRequest{"page : entier à partir de 1 attendu"}
-		}
-		f.Offset = (n - 1) * f.Limit
-	}
-	return f, nil
-}
 
 func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
 	var br badRequest

@@ -31,7 +31,7 @@ func BenchmarkAPI(b *testing.B) {
 		if _, err := st.InsertPlaces(context.Background(), places, store.Write{Actor: place.Actor{Kind: place.ActorSystem, Name: "bench"}}); err != nil {
 			b.Fatal(err)
 		}
-		h := newServer(b, st)
+		h := newHandler(b, st)
 		for _, q := range queries {
 			b.Run(e.Name+"/"+q.name, func(b *testing.B) {
 				lat := make([]time.Duration, 0, b.N)

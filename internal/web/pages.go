@@ -3,19 +3,15 @@ package web
 import (
 	"bytes"
 	"embed"
-	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
-	"portrea/internal/openinghours"
 	"portrea/internal/place"
-	"portrea/internal/store"
 )
 
 //go:embed templates
@@ -33,7 +29,7 @@ func parsePages(as *assets) (*pages, error) {
 		"phoneFR":   place.FormatPhone,
 		"thousands": thousands,
 	}
-	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html")
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/partial_*.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: layout: %w", err)
 	}
@@ -107,114 +103,7 @@ func thousands(n int) string {
 // layoutView is what the layout needs from every page.
 type layoutView struct {
 	Title string
-}
-
-type homeView struct {
-	layoutView
-	Q        string
-	Total    int
-	Places   []*place.Place
-	Page     int
-	Pages    int
-	PrevURL  string
-	NextURL  string
-	Services []place.Item
-}
-
-const homePageSize = 20
-
-func (s *Server) home(w http.ResponseWriter, r *http.Request) {
-	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	pageNo, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	if pageNo < 1 {
-		pageNo = 1
-	}
-	res, err := s.st.ListPublicPlaces(r.Context(), store.PlaceFilter{Q: q, Limit: homePageSize, Offset: (pageNo - 1) * homePageSize})
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	v := homeView{layoutView: layoutView{Title: "Lieux d'inclusion numérique"}, Q: q, Total: res.Total, Places: res.Places, Page: pageNo}
-	v.Pages = (res.Total + homePageSize - 1) / homePageSize
-	link := func(n int) string {
-		vals := url.Values{}
-		if q != "" {
-			vals.Set("q", q)
-		}
-		if n > 1 {
-			vals.Set("page", strconv.Itoa(n))
-		}
-		if len(vals) == 0 {
-			return "/"
-		}
-		return "/?" + vals.Encode()
-	}
-	if pageNo > 1 {
-		v.PrevURL = link(pageNo - 1)
-	}
-	if pageNo < v.Pages {
-		v.NextURL = link(pageNo + 1)
-	}
-	s.render(w, r, http.StatusOK, "home", v)
-}
-
-type dayView struct {
-	Name  string
-	Hours string
-	Today bool
-}
-
-type placeView struct {
-	layoutView
-	P             *place.Place
-	Services      []string
-	Publics       []string
-	PriseEnCharge []string
-	Frais         []string
-	Acces         []string
-	Accomp        []string
-	Dispositifs   []string
-	Labels        []string
-	Typologies    []string
-	Week          []dayView
-	OpenNow       bool
-	HasHours      bool
-	Comments      []string
-}
-
-func (s *Server) placeSheet(w http.ResponseWriter, r *http.Request) {
-	p, err := s.st.GetPublicPlace(r.Context(), r.PathValue("id"))
-	if errors.Is(err, store.ErrNotFound) {
-		s.render(w, r, http.StatusNotFound, "error", errorView{layoutView{Title: "Lieu introuvable"}, "Ce lieu n'existe pas ou n'est plus publié."})
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	v := placeView{
-		layoutView:    layoutView{Title: p.Nom},
-		P:             p,
-		Services:      place.Services.Labels(p.Services),
-		Publics:       place.Publics.Labels(p.Publics),
-		PriseEnCharge: place.PriseEnCharge.Labels(p.PriseEnCharge),
-		Frais:         place.Frais.Labels(p.Frais),
-		Acces:         place.ModalitesAcces.Labels(p.ModalitesAcces),
-		Accomp:        place.ModalitesAccompagnement.Labels(p.ModalitesAccompagnement),
-		Dispositifs:   place.Dispositifs.Labels(p.Dispositifs),
-		Labels:        append(place.FormationsLabels.Labels(p.FormationsLabels), p.AutresLabels...),
-		Typologies:    place.TypologyLabels(p.Typologies),
-	}
-	if oh, err := openinghours.Parse(p.Horaires); err == nil {
-		now := s.now().In(place.Paris)
-		monday := now.AddDate(0, 0, -((int(now.Weekday()) + 6) % 7))
-		week := oh.Week(monday)
-		v.HasHours, v.OpenNow, v.Comments = true, oh.OpenAt(now), oh.Comments()
-		for i, d := range week {
-			v.Week = append(v.Week, dayView{Name: openinghours.DayNamesFR[i], Hours: openinghours.FormatFrench(d), Today: i == (int(now.Weekday())+6)%7})
-		}
-	}
-	s.render(w, r, http.StatusOK, "place", v)
+	Embed bool // no header or footer: the page is framed in a partner's site
 }
 
 type errorView struct {

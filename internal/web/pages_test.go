@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"portrea/internal/openinghours"
+	"portrea/internal/place"
 	"portrea/internal/store"
 	"portrea/internal/store/storetest"
 )
@@ -28,7 +29,7 @@ func TestPages(t *testing.T) {
 	if !strings.Contains(search, "Médiathèque de Paimpont") || strings.Contains(search, "Mairie de Paimpont") {
 		t.Error("home search does not filter accent-insensitively")
 	}
-	if !strings.Contains(get(t, h, "/?q=zzzz").Body.String(), "Aucun lieu trouvé") {
+	if !strings.Contains(get(t, h, "/?q=zzzz").Body.String(), "Aucun lieu ne correspond") {
 		t.Error("empty search result not said")
 	}
 
@@ -53,7 +54,7 @@ func TestPages(t *testing.T) {
 
 func TestHealthzAndHeaders(t *testing.T) {
 	st := storetest.OpenSQLite(t)
-	h := newServer(t, st)
+	h := newHandler(t, st)
 	rec := get(t, h, "/healthz")
 	if rec.Code != 200 {
 		t.Errorf("healthz = %d", rec.Code)
@@ -71,7 +72,7 @@ func TestHealthzAndHeaders(t *testing.T) {
 
 func TestStaticAssetsHashed(t *testing.T) {
 	st := storetest.OpenSQLite(t)
-	h := newServer(t, st)
+	h := newHandler(t, st)
 	home := get(t, h, "/").Body.String()
 	i := strings.Index(home, "/static/")
 	if i < 0 {
@@ -87,5 +88,39 @@ func TestStaticAssetsHashed(t *testing.T) {
 	}
 	if rec := get(t, h, "/static/x/../../web.go"); rec.Code == 200 {
 		t.Error("path traversal served a file")
+	}
+}
+
+func TestOpenStatus(t *testing.T) {
+	at := func(d, h, m int) time.Time { return time.Date(2026, 11, d, h, m, 0, 0, place.Paris) } // 26 = Thursday
+	tests := []struct {
+		hours string
+		now   time.Time
+		want  string
+	}{
+		{"Mo-Fr 09:00-12:30,13:30-17:30", at(26, 10, 30), "Ouvert maintenant, jusqu'à 12 h 30"},
+		{"Mo-Fr 09:00-12:30,13:30-17:30", at(26, 12, 45), "Fermé actuellement, ouvre à 13 h 30"},
+		{"Mo-Fr 09:00-12:30,13:30-17:30", at(26, 18, 0), "Fermé actuellement, ouvre demain à 9 h"},
+		{"Mo-Fr 09:00-12:30,13:30-17:30", at(27, 18, 0), "Fermé actuellement, ouvre lundi à 9 h"},
+		{"Fr 22:00-02:00", at(27, 23, 0), "Ouvert maintenant, jusqu'à demain 2 h"},
+		{"24/7", at(26, 3, 0), "Ouvert maintenant"},
+		{"off", at(26, 3, 0), "Fermé actuellement"},
+	}
+	for _, tt := range tests {
+		oh, err := openinghours.Parse(tt.hours)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := openStatus(oh, tt.now); got != tt.want {
+			t.Errorf("%q at %s: %q, want %q", tt.hours, tt.now.Format("Mon 15:04"), got, tt.want)
+		}
+	}
+}
+
+func TestKmFR(t *testing.T) {
+	for km, want := range map[float64]string{0.113: "110 m", 2.44: "2,4 km", 12.6: "13 km"} {
+		if got := kmFR(km); got != want {
+			t.Errorf("kmFR(%v) = %q, want %q", km, got, want)
+		}
 	}
 }

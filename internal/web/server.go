@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"portrea/internal/config"
+	"portrea/internal/geocode"
 	"portrea/internal/store"
 	"portrea/internal/territory"
 )
@@ -20,14 +21,26 @@ type Server struct {
 	cfg    config.Config
 	st     *store.Store
 	ref    *territory.Reference
+	geo    *geocode.Client
 	log    *slog.Logger
 	pages  *pages
 	assets *assets
 	now    func() time.Time
+	secret []byte // signs public forms and hashes client addresses
+	// minFormAge is how long a person needs at least to fill a public form.
+	minFormAge time.Duration
 }
 
 // New builds the HTTP handler of PORTREA. It fails if a template is broken.
-func New(cfg config.Config, st *store.Store, ref *territory.Reference, log *slog.Logger) (http.Handler, error) {
+func New(ctx context.Context, cfg config.Config, st *store.Store, ref *territory.Reference, log *slog.Logger) (http.Handler, error) {
+	s, err := newServer(ctx, cfg, st, ref, log)
+	if err != nil {
+		return nil, err
+	}
+	return s.routes(), nil
+}
+
+func newServer(ctx context.Context, cfg config.Config, st *store.Store, ref *territory.Reference, log *slog.Logger) (*Server, error) {
 	as, err := newAssets()
 	if err != nil {
 		return nil, err
@@ -36,8 +49,12 @@ func New(cfg config.Config, st *store.Store, ref *territory.Reference, log *slog
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, st: st, ref: ref, log: log, pages: pg, assets: as, now: time.Now}
-	return s.routes(), nil
+	secret, err := st.Secret(ctx, "formulaires")
+	if err != nil {
+		return nil, err
+	}
+	return &Server{cfg: cfg, st: st, ref: ref, geo: geocode.New(cfg.GeocoderURL), log: log, pages: pg, assets: as,
+		now: time.Now, secret: secret, minFormAge: 3 * time.Second}, nil
 }
 
 // Serve runs the handler on addr until ctx ends, then shuts down

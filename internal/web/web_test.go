@@ -37,26 +37,34 @@ func demoServer(t *testing.T, st *store.Store) http.Handler {
 	if _, err := demo.Seed(context.Background(), st, ref, testNow); err != nil {
 		t.Fatal(err)
 	}
-	return newServer(t, st)
+	return newHandler(t, st)
 }
 
-func newServer(t testing.TB, st *store.Store) http.Handler {
+func newHandler(t testing.TB, st *store.Store) http.Handler {
 	t.Helper()
-	cfg, err := config.FromEnv(func(string) string { return "" })
+	return newTestServer(t, st, "http://127.0.0.1:1").routes()
+}
+
+// newTestServer builds a server on st whose clock says testNow, which
+// needs no delay to accept a form, and whose geocoder is at geocoderURL.
+func newTestServer(t testing.TB, st *store.Store, geocoderURL string) *Server {
+	t.Helper()
+	cfg, err := config.FromEnv(func(k string) string {
+		if k == "PORTREA_GEOCODER_URL" {
+			return geocoderURL
+		}
+		return ""
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	as, err := newAssets()
+	s, err := newServer(context.Background(), cfg, st, territory.Default(), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	pg, err := parsePages(as)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &Server{cfg: cfg, st: st, ref: territory.Default(), log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		pages: pg, assets: as, now: func() time.Time { return testNow }}
-	return s.routes()
+	s.now = func() time.Time { return testNow }
+	s.minFormAge = 0
+	return s
 }
 
 func get(t *testing.T, h http.Handler, target string) *httptest.ResponseRecorder {
@@ -219,9 +227,9 @@ func TestAPIOpenNow(t *testing.T) {
 
 func TestAPIErrorsInFrench(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, st *store.Store) {
-		h := newServer(t, st)
+		h := newHandler(t, st)
 		for target, want := range map[string]string{
-			"/api/v1/lieux?services=Cuisine":                         "n'est pas un service",
+			"/api/v1/lieux?services=Cuisine":                         "n'est pas une valeur de la liste officielle « Services »",
 			"/api/v1/lieux?bbox=1,2,3":                               "bbox",
 			"/api/v1/lieux?epci=123":                                 "SIREN",
 			"/api/v1/lieux?limit=-1":                                 "limit",
