@@ -133,8 +133,6 @@ type Cluster struct {
 	Count    int
 	Lat, Lon float64
 	ID, Nom  string
-	cellX    int
-	cellY    int
 	sumLat   float64
 	sumLon   float64
 }
