@@ -1,7 +1,11 @@
 package web
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"io"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -122,5 +126,32 @@ func TestKmFR(t *testing.T) {
 		if got := kmFR(km); got != want {
 			t.Errorf("kmFR(%v) = %q, want %q", km, got, want)
 		}
+	}
+}
+
+func TestCompression(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	h := demoServer(t, st)
+	req := httptest.NewRequest("GET", "/api/v1/export/lieux-de-mediation-numerique.csv", nil)
+	req.Header.Set("Accept-Encoding", "gzip, deflate")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Header().Get("Content-Encoding") != "gzip" {
+		t.Fatal("CSV not compressed")
+	}
+	zr, err := gzip.NewReader(rec.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := io.ReadAll(zr)
+	if err != nil || !bytes.Equal(plain, get(t, h, "/api/v1/export/lieux-de-mediation-numerique.csv").Body.Bytes()) {
+		t.Errorf("compressed body differs from the plain one: %v", err)
+	}
+	req = httptest.NewRequest("GET", "/static/x/vendor/leaflet/images/marker-icon.png", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Header().Get("Content-Encoding") != "" {
+		t.Error("a PNG was compressed again")
 	}
 }

@@ -30,5 +30,5 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /api/v1/export/lieux-de-mediation-numerique.csv", s.exportStandardCSV)
 	mux.HandleFunc("GET /api/v1/export/lieux-de-mediation-numerique.json", s.exportStandardJSON)
 
-	return s.logRequests(securityHeaders(mux))
+	return s.logRequests(securityHeaders(compress(mux)))
 }
