@@ -37,3 +37,30 @@ func TestIndexOpenAtAgreesWithParser(t *testing.T) {
 		t.Error("unparsable hours must never be open")
 	}
 }
+
+// The hour masks used for time slots must agree with the parser.
+func TestSlotsAgreeWithParser(t *testing.T) {
+	for _, h := range []string{"Mo-Fr 09:00-12:00,14:00-18:30; Sa 08:30-12:00", "We 11:45-12:15", "Fr 22:00-02:00", "Jul-Aug off; Sa 10:00-12:00", "24/7"} {
+		p := &place.Place{ID: h, Horaires: h}
+		idx := &publicIndex{entries: []*indexEntry{newEntry(p)}}
+		idx.rebuildColumns()
+		now := time.Date(2026, 11, 26, 10, 0, 0, 0, place.Paris)
+		monday := time.Date(2026, 11, 23, 0, 0, 0, 0, place.Paris)
+		oh, _ := openinghours.Parse(h)
+		week := oh.Week(monday)
+		for day := 0; day < 7; day++ {
+			for from := 0; from < 24; from++ {
+				for to := from + 1; to <= 24; to++ {
+					s := Slot{Day: day, From: from * 60, To: to * 60}
+					want := false
+					for _, iv := range week[day] {
+						want = want || iv.Start < s.To && iv.End > s.From
+					}
+					if got := idx.cols.openInSlots(0, idx.entries[0], []Slot{s}, hourMasks([]Slot{s}), now); got != want {
+						t.Fatalf("%q, day %d %02d-%02d h: %v, parser says %v", h, day, from, to, got, want)
+					}
+				}
+			}
+		}
+	}
+}

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
@@ -61,26 +60,62 @@ type entrySets struct {
 // a query scans a few contiguous arrays instead of chasing 100,000
 // pointers. They are rebuilt after each change (writes are rare).
 type indexColumns struct {
-	sets      []entrySets
 	epci      []int32 // interned codes, see codes
 	dep       []int32
 	insee     []int32
 	lat, lon  []float64
+	mx, my    []float64 // Web Mercator position in [0, 1), for clusters
 	hasCoords []bool
-	codes     map[string]int32
-	// text holds every entry's search text, one after the other; textEnd[i]
-	// is where entry i's text ends, so a match offset finds its entry by
-	// binary search.
-	text    []byte
-	textEnd []int
+	// dayHours[i][d] has bit h when place i opens during hour h of weekday
+	// d of its ordinary week; calendar[i] marks hours that need the
+	// parser instead.
+	dayHours [][7]uint32
+	calendar []bool
+	codes    map[string]int32
+	// byCode lists the entries (in name order) of each interned code, so
+	// that a territory filter looks at its places only.
+	byCode map[int32][]int32
+	// vocab is every word of the search texts, sorted, and postings[i] the
+	// entries (in name order) whose text has vocab[i]: a word prefix is a
+	// range of vocab.
+	vocab    []string
+	postings [][]int32
+	// setBits[f][b] is the bitmap of the entries whose code set f (in
+	// entrySets order) has item b: a list filter is a few bitmap ORs.
+	setBits [7][]bitmap
+	// grid lists the entries with a position by cell of gridDeg degrees,
+	// so that a map view looks at the places near it only.
+	grid map[gridCell][]int32
+}
+
+// gridDeg is the size of a cell of the spatial grid, in degrees.
+const gridDeg = 0.25
+
+type gridCell struct{ lat, lon int32 }
+
+func cellOf(lat, lon float64) gridCell {
+	return gridCell{int32(math.Floor(lat / gridDeg)), int32(math.Floor(lon / gridDeg))}
+}
+
+// bitmap is a set of entry positions; iterating it gives them in order.
+type bitmap []uint64
+
+func newBitmap(n int) bitmap    { return make(bitmap, (n+63)/64) }
+func (b bitmap) set(i int32)    { b[i/64] |= 1 << (i % 64) }
+func (b bitmap) has(i int) bool { return b[i/64]&(1<<(i%64)) != 0 }
+func (b bitmap) and(o bitmap) {
+	for i := range b {
+		b[i] &= o[i]
+	}
 }
 
 func (idx *publicIndex) rebuildColumns() {
 	n := len(idx.entries)
 	c := indexColumns{
-		sets: make([]entrySets, n), epci: make([]int32, n), dep: make([]int32, n), insee: make([]int32, n),
-		lat: make([]float64, n), lon: make([]float64, n), hasCoords: make([]bool, n),
-		codes: map[string]int32{}, textEnd: make([]int, n),
+		epci: make([]int32, n), dep: make([]int32, n), insee: make([]int32, n),
+		lat: make([]float64, n), lon: make([]float64, n), mx: make([]float64, n), my: make([]float64, n), hasCoords: make([]bool, n),
+		dayHours: make([][7]uint32, n), calendar: make([]bool, n),
+		codes: map[string]int32{}, grid: map[gridCell][]int32{}, byCode: map[int32][]int32{},
 	}
 	code := func(s string) int32 {
 		v, ok := c.codes[s]
@@ -90,16 +125,53 @@ func (idx *publicIndex) rebuildColumns() {
 		}
 		return v
 	}
-	size := 0
-	for _, e := range idx.entries {
-		size += len(e.search)
+	words := map[string][]int32{}
+	for f := range c.setBits {
+		c.setBits[f] = make([]bitmap, 64)
 	}
-	c.text = make([]byte, 0, size)
 	for i, e := range idx.entries {
-		c.sets[i], c.epci[i], c.dep[i], c.insee[i] = e.sets, code(e.epci), code(e.departement), code(e.codeInsee)
+		for f, set := range e.sets.fields() {
+			for b := 0; set != 0; b, set = b+1, set>>1 {
+				if set&1 != 0 {
+					if c.setBits[f][b] == nil {
+						c.setBits[f][b] = newBitmap(n)
+					}
+					c.setBits[f][b].set(int32(i))
+				}
+			}
+		}
+		c.epci[i], c.dep[i], c.insee[i] = code(e.epci), code(e.departement), code(e.codeInsee)
+		c.calendar[i] = e.calendar
+		if e.hasHours {
+			for q := 0; q < 7*96; q++ {
+				if e.week.has(q) {
+					c.dayHours[i][q/96] |= 1 << (q % 96 / 4)
+				}
+			}
+		}
 		c.lat[i], c.lon[i], c.hasCoords[i] = e.lat, e.lon, e.hasCoords
-		c.text = append(c.text, e.search...)
-		c.textEnd[i] = len(c.text)
+		for _, k := range []int32{c.epci[i], c.dep[i], c.insee[i]} {
+			c.byCode[k] = append(c.byCode[k], int32(i))
+		}
+		if e.hasCoords {
+			c.mx[i], c.my[i] = mercator(e.lat, e.lon)
+			cell := cellOf(e.lat, e.lon)
+			c.grid[cell] = append(c.grid[cell], int32(i))
+		}
+		for _, w := range strings.Fields(e.search) {
+			if p := words[w]; len(p) == 0 || p[len(p)-1] != int32(i) {
+				words[w] = append(p, int32(i))
+			}
+		}
+	}
+	c.vocab = make([]string, 0, len(words))
+	for w := range words {
+		c.vocab = append(c.vocab, w)
+	}
+	slices.Sort(c.vocab)
+	c.postings = make([][]int32, len(c.vocab))
+	for i, w := range c.vocab {
+		c.postings[i] = words[w]
 	}
 	idx.cols = c
 }
@@ -210,7 +282,7 @@ func (s *Store) Warm(ctx context.Context) error { return s.syncIndex(ctx) }
 // syncIndex brings the index up to date with the database.
 func (s *Store) syncIndex(ctx context.Context) error {
 	var v int64
-	if err := s.r.QueryRowContext(ctx, `SELECT value FROM counters WHERE name = 'places'`).Scan(&v); err != nil {
+	if err := s.counterStmt.QueryRowContext(ctx).Scan(&v); err != nil {
 		return fmt.Errorf("store: places counter: %w", err)
 	}
 	idx := &s.idx
@@ -314,6 +386,7 @@ func (idx *publicIndex) apply(changed []*indexEntry, gone []string) {
 // filter's point (0 without one).
 type hit struct {
 	e    *indexEntry
+	i    int // position in the index's entries and columns
 	dist float64
 }
 
@@ -328,27 +401,41 @@ func (s *Store) scan(ctx context.Context, f PlaceFilter, fn func(h hit)) error {
 	c := &s.idx.cols
 	n := len(s.idx.entries)
 
-	// Text: each word must start a word of the entry ("medi" finds
-	// "médiathèque", not "intermédiaire"). One pass over the text per word.
-	var cand []bool
+	// Candidates, when the filter narrows them cheaply: each search word
+	// must start a word of the entry ("medi" finds "médiathèque", not
+	// "intermédiaire"), and a map view looks only at the grid cells it
+	// covers. Other filters are checked entry by entry below.
+	var cand bitmap
 	for _, w := range place.SearchWords(f.Q) {
-		hits := make([]bool, n)
-		needle := []byte(" " + w)
-		for off := 0; ; {
-			j := bytes.Index(c.text[off:], needle)
-			if j < 0 {
-				break
+		hits := newBitmap(n)
+		lo, _ := slices.BinarySearch(c.vocab, w)
+		for k := lo; k < len(c.vocab) && strings.HasPrefix(c.vocab[k], w); k++ {
+			for _, i := range c.postings[k] {
+				hits.set(i)
 			}
-			i, _ := slices.BinarySearch(c.textEnd, off+j+1)
-			hits[i] = true
-			off = c.textEnd[i] // next entry
 		}
 		if cand != nil {
-			for i := range hits {
-				hits[i] = hits[i] && cand[i]
-			}
+			hits.and(cand)
 		}
 		cand = hits
+	}
+	if b := f.BBox; b != nil {
+		lo, hi := cellOf(b.MinLat, b.MinLon), cellOf(b.MaxLat, b.MaxLon)
+		// A view wider than most of the data is faster scanned in full.
+		if cells := int(hi.lat-lo.lat+1) * int(hi.lon-lo.lon+1); cells < len(c.grid) {
+			near := newBitmap(n)
+			for la := lo.lat; la <= hi.lat; la++ {
+				for lo2 := lo.lon; lo2 <= hi.lon; lo2++ {
+					for _, i := range c.grid[gridCell{la, lo2}] {
+						near.set(i)
+					}
+				}
+			}
+			if cand != nil {
+				near.and(cand)
+			}
+			cand = near
+		}
 	}
 	code := func(s string) int32 {
 		if s == "" {
@@ -372,31 +459,85 @@ func (s *Store) scan(ctx context.Context, f PlaceFilter, fn func(h hit)) error {
 	if len(f.Communes) > 0 && len(communes) == 0 {
 		return nil
 	}
+	// The smallest territory asked narrows the candidates too.
+	var terr []int32
+	switch {
+	case communes != nil:
+		terr = communes
+	case epci >= 0:
+		terr = []int32{epci}
+	case dep >= 0:
+		terr = []int32{dep}
+	}
+	if terr != nil {
+		in := newBitmap(n)
+		for _, k := range terr {
+			for _, i := range c.byCode[k] {
+				in.set(i)
+			}
+		}
+		if cand != nil {
+			in.and(cand)
+		}
+		cand = in
+	}
 	holiday := false
 	if !f.OpenAt.IsZero() {
 		f.OpenAt = f.OpenAt.In(place.Paris)
 		holiday = openinghours.IsPublicHoliday(f.OpenAt)
 	}
 	now := s.now().In(place.Paris)
+	// A list filter keeps the places having any of its values: the OR of
+	// the values' bitmaps, ANDed with the candidates.
 	want := entrySets{f.Services, f.Publics, f.PriseEnCharge, f.Frais, f.Acces, f.Accomp, f.Dispositifs}
+	for k, set := range want.fields() {
+		if set == 0 {
+			continue
+		}
+		any := newBitmap(n)
+		for b := 0; set != 0; b, set = b+1, set>>1 {
+			if bm := c.setBits[k][b]; set&1 != 0 && bm != nil {
+				for w := range any {
+					any[w] |= bm[w]
+				}
+			}
+		}
+		if cand != nil {
+			any.and(cand)
+		}
+		cand = any
+	}
+	slots := hourMasks(f.Slots)
 	b := f.BBox
 	needCoords := f.WithCoords || b != nil || f.Near != nil
 	for i := 0; i < n; i++ {
-		if cand != nil && !cand[i] || !want.matchedBy(&c.sets[i]) ||
-			epci >= 0 && c.epci[i] != epci || dep >= 0 && c.dep[i] != dep ||
+		if cand != nil {
+			// Jump over empty words of the candidate bitmap.
+			if cand[i/64] == 0 {
+				i |= 63
+				continue
+			}
+			if !cand.has(i) {
+				continue
+			}
+		}
+		if epci >= 0 && c.epci[i] != epci || dep >= 0 && c.dep[i] != dep ||
 			communes != nil && !slices.Contains(communes, c.insee[i]) ||
 			needCoords && !c.hasCoords[i] ||
 			b != nil && (c.lat[i] < b.MinLat || c.lat[i] > b.MaxLat || c.lon[i] < b.MinLon || c.lon[i] > b.MaxLon) {
 			continue
 		}
-		h := hit{e: s.idx.entries[i]}
+		h := hit{e: s.idx.entries[i], i: i}
 		if f.Near != nil {
 			h.dist = DistanceKm(f.Near.Lat, f.Near.Lon, c.lat[i], c.lon[i])
 			if f.MaxKm > 0 && h.dist > f.MaxKm {
 				continue
 			}
 		}
-		if f.Rdv && !h.e.rdv || !f.OpenAt.IsZero() && !h.e.openAt(f.OpenAt, holiday) || !h.e.openInSlots(f.Slots, now) {
+		if f.Rdv && !h.e.rdv || !f.OpenAt.IsZero() && !h.e.openAt(f.OpenAt, holiday) {
+			continue
+		}
+		if slots != nil && !c.openInSlots(i, h.e, f.Slots, slots, now) {
 			continue
 		}
 		fn(h)
@@ -404,24 +545,36 @@ func (s *Store) scan(ctx context.Context, f PlaceFilter, fn func(h hit)) error {
 	return nil
 }
 
-// matchedBy reports whether a place's sets offer, for each asked field,
-// at least one of the asked values.
-func (want *entrySets) matchedBy(have *entrySets) bool {
-	return (want.services == 0 || have.services&want.services != 0) &&
-		(want.publics == 0 || have.publics&want.publics != 0) &&
-		(want.priseEnCharge == 0 || have.priseEnCharge&want.priseEnCharge != 0) &&
-		(want.frais == 0 || have.frais&want.frais != 0) &&
-		(want.acces == 0 || have.acces&want.acces != 0) &&
-		(want.accomp == 0 || have.accomp&want.accomp != 0) &&
-		(want.dispositifs == 0 || have.dispositifs&want.dispositifs != 0)
+// fields lists the sets in a fixed order.
+func (s *entrySets) fields() [7]place.Set {
+	return [7]place.Set{s.services, s.publics, s.priseEnCharge, s.frais, s.acces, s.accomp, s.dispositifs}
 }
 
-func (e *indexEntry) openInSlots(slots []Slot, now time.Time) bool {
+// hourMasks gives, for each slot, the hours it covers when it is made of
+// whole hours, or 0 when it needs quarter-hour precision.
+func hourMasks(slots []Slot) []uint32 {
 	if len(slots) == 0 {
-		return true
+		return nil
 	}
-	for _, s := range slots {
-		if e.openDuring(s, now) {
+	out := make([]uint32, len(slots))
+	for k, s := range slots {
+		if s.From%60 == 0 && s.To%60 == 0 && s.To > s.From {
+			out[k] = uint32(1)<<(s.To/60) - uint32(1)<<(s.From/60)
+		}
+	}
+	return out
+}
+
+// openInSlots reports whether place i opens during one of the slots: from
+// its hour masks, or through its parsed hours when they depend on the
+// calendar or a slot does not fall on whole hours.
+func (c *indexColumns) openInSlots(i int, e *indexEntry, slots []Slot, masks []uint32, now time.Time) bool {
+	for k, s := range slots {
+		if c.calendar[i] || masks[k] == 0 {
+			if e.openDuring(s, now) {
+				return true
+			}
+		} else if c.dayHours[i][s.Day]&masks[k] != 0 {
 			return true
 		}
 	}

@@ -69,7 +69,7 @@ func (s *Store) ListPublicPlaces(ctx context.Context, f PlaceFilter) (PlacePage,
 		dist[h.e.id] = h.dist
 	}
 	b, _ := json.Marshal(ids)
-	rows, err := s.r.QueryContext(ctx, `SELECT `+placePublicCols+` FROM places WHERE `+s.d.inList("id", 1), string(b))
+	rows, err := s.byIDsStmt.QueryContext(ctx, string(b))
 	if err != nil {
 		return PlacePage{}, fmt.Errorf("store: list places: %w", err)
 	}
@@ -147,32 +147,56 @@ const clusterCellPx = 60
 func (s *Store) PublicClusters(ctx context.Context, f PlaceFilter, zoom int) (int, []Cluster, error) {
 	f.WithCoords = true
 	scale := 256 * math.Exp2(float64(max(0, min(zoom, 22)))) / clusterCellPx
-	cells := map[[2]int]int{}
-	var out []Cluster
-	total := 0
-	err := s.scan(ctx, f, func(h hit) {
-		total++
-		x, y := mercator(h.e.lat, h.e.lon)
-		key := [2]int{int(x * scale), int(y * scale)}
-		i, ok := cells[key]
-		if !ok {
-			i = len(out)
-			cells[key] = i
-			out = append(out, Cluster{ID: h.e.id, Nom: h.e.nom})
-		}
-		c := &out[i]
-		c.Count++
-		c.sumLat += h.e.lat
-		c.sumLon += h.e.lon
-	})
-	for i := range out {
-		c := &out[i]
-		c.Lat, c.Lon = c.sumLat/float64(c.Count), c.sumLon/float64(c.Count)
-		if c.Count > 1 {
-			c.ID, c.Nom = "", ""
+	// Cells of the view are numbered densely when the view is a screen's
+	// worth of cells (the usual case), in a map otherwise.
+	var x0, y0, w, h int
+	var dense []int32 // cluster index + 1 by cell; 0 = none yet
+	if b := f.BBox; b != nil {
+		ax, ay := mercator(b.MaxLat, b.MinLon)
+		bx, by := mercator(b.MinLat, b.MaxLon)
+		x0, y0 = int(ax*scale), int(ay*scale)
+		w, h = int(bx*scale)-x0+1, int(by*scale)-y0+1
+		if w > 0 && h > 0 && w*h <= 1<<20 {
+			dense = make([]int32, w*h)
 		}
 	}
-	return total, out, err
+	sparse := map[[2]int]int32{}
+	var out []Cluster
+	var first []*indexEntry // each cluster's first place
+	total := 0
+	err := s.scan(ctx, f, func(ht hit) {
+		c := &s.idx.cols // read under scan's lock
+		total++
+		x, y := int(c.mx[ht.i]*scale), int(c.my[ht.i]*scale)
+		var slot *int32
+		if dense != nil && x >= x0 && x < x0+w && y >= y0 && y < y0+h {
+			slot = &dense[(y-y0)*w+(x-x0)]
+		} else {
+			v := sparse[[2]int{x, y}]
+			slot = &v
+			defer func() { sparse[[2]int{x, y}] = v }()
+		}
+		if *slot == 0 {
+			out = append(out, Cluster{})
+			first = append(first, ht.e)
+			*slot = int32(len(out))
+		}
+		cl := &out[*slot-1]
+		cl.Count++
+		cl.sumLat += c.lat[ht.i]
+		cl.sumLon += c.lon[ht.i]
+	})
+	if err != nil {
+		return 0, nil, err
+	}
+	for k := range out {
+		cl := &out[k]
+		cl.Lat, cl.Lon = cl.sumLat/float64(cl.Count), cl.sumLon/float64(cl.Count)
+		if cl.Count == 1 {
+			cl.ID, cl.Nom = first[k].id, first[k].nom
+		}
+	}
+	return total, out, nil
 }
 
 // PublicBounds returns the rectangle around the public places matching f

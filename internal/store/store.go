@@ -29,6 +29,9 @@ type Store struct {
 	r   *sql.DB
 	now func() time.Time
 	idx publicIndex
+	// Statements every public request runs, prepared once.
+	counterStmt *sql.Stmt
+	byIDsStmt   *sql.Stmt
 }
 
 // Open connects to "sqlite:PATH" or a "postgres://" URL and brings the
@@ -74,11 +77,24 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	var err error
+	if s.counterStmt, err = s.r.PrepareContext(ctx, `SELECT value FROM counters WHERE name = 'places'`); err == nil {
+		s.byIDsStmt, err = s.r.PrepareContext(ctx, `SELECT `+placePublicCols+` FROM places WHERE `+s.d.inList("id", 1))
+	}
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("store: prepare: %w", err)
+	}
 	return s, nil
 }
 
 // Close releases the connections.
 func (s *Store) Close() error {
+	for _, st := range []*sql.Stmt{s.counterStmt, s.byIDsStmt} {
+		if st != nil {
+			st.Close()
+		}
+	}
 	err := s.w.Close()
 	if s.r != s.w {
 		err = errors.Join(err, s.r.Close())

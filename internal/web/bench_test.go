@@ -24,6 +24,9 @@ func BenchmarkAPI(b *testing.B) {
 		{"list_open_now", "/api/v1/lieux?departement=35&ouvert=maintenant&limit=50"},
 		{"geojson_bbox_city", "/api/v1/lieux.geojson?bbox=-1.78,48.07,-1.6,48.15"},
 		{"geojson_bbox_departement", "/api/v1/lieux.geojson?bbox=-2.3,47.6,-1.0,48.7"},
+		{"map_clusters_departement", "/api/v1/carte?bbox=-2.3,47.6,-1.0,48.7&zoom=10"},
+		{"map_clusters_region_service", "/api/v1/carte?bbox=-5.6,46.9,-0.9,49.1&zoom=8&services=aide-demarches"},
+		{"list_bbox_search", "/api/v1/lieux?q=mediatheque&bbox=-2.3,47.6,-1.0,48.7&limit=20"},
 	}
 	for _, e := range storetest.Engines() {
 		st := e.Open(b)

@@ -26,6 +26,7 @@
   }
 
   var layer = L.layerGroup().addTo(map);
+  var shown = {}; // marker by cluster position or place id
   var here = null;
 
   // filterQuery is the form's filters, without the map position.
@@ -81,17 +82,31 @@
     mq.set("zoom", map.getZoom());
     fetch("/api/v1/carte?" + mq.toString()).then(function (r) { return r.json(); }).then(function (d) {
       if (my !== seq) return;
-      layer.clearLayers();
+      // Keep the markers that stay, add the new ones, remove the others:
+      // rebuilding every marker at each move made panning stutter.
+      var next = {};
       (d.clusters || []).forEach(function (cl) {
-        var m = L.marker([cl.lat, cl.lon], { icon: clusterIcon(cl.n), title: cl.n + " lieux : zoomer", keyboard: true });
-        m.on("click", function () { map.setView([cl.lat, cl.lon], Math.min(map.getZoom() + 2, 18)); });
-        layer.addLayer(m);
+        var key = "c" + cl.lat + "," + cl.lon + "," + cl.n;
+        var m = shown[key];
+        if (!m) {
+          m = L.marker([cl.lat, cl.lon], { icon: clusterIcon(cl.n), title: cl.n + " lieux : zoomer", keyboard: true });
+          m.on("click", function () { map.setView([cl.lat, cl.lon], Math.min(map.getZoom() + 2, 18)); });
+          layer.addLayer(m);
+        }
+        next[key] = m;
       });
       (d.lieux || []).forEach(function (p) {
-        var m = L.marker([p.lat, p.lon], { icon: pin, title: p.nom, alt: p.nom, keyboard: true });
-        m.bindPopup(function () { return popup(p); });
-        layer.addLayer(m);
+        var key = "p" + p.id;
+        var m = shown[key];
+        if (!m) {
+          m = L.marker([p.lat, p.lon], { icon: pin, title: p.nom, alt: p.nom, keyboard: true });
+          m.bindPopup(function () { return popup(p); });
+          layer.addLayer(m);
+        }
+        next[key] = m;
       });
+      Object.keys(shown).forEach(function (key) { if (!next[key]) layer.removeLayer(shown[key]); });
+      shown = next;
     }).catch(function () {});
 
     listQuery = new URLSearchParams(q);
