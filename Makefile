@@ -5,7 +5,7 @@ export CGO_ENABLED := 0
 GO  ?= go
 BIN := bin/portrea
 
-.PHONY: run build test vet bench cog npm assets clean
+.PHONY: run build test vet bench cog npm assets mailpit clean
 
 VENDOR := internal/web/static/vendor
 
@@ -18,7 +18,7 @@ build: assets
 	$(GO) build -trimpath -o $(BIN) ./cmd/portrea
 
 ## test: every test, on SQLite and on PostgreSQL ($$PORTREA_TEST_POSTGRES)
-test: vet
+test: vet mailpit
 	$(GO) test -count=1 -timeout 20m ./...
 
 vet: assets
@@ -27,6 +27,12 @@ vet: assets
 ## bench: the API query benchmarks over 100,000 places, on both engines
 bench: assets
 	$(GO) test -run '^$$' -bench . -benchtime 200x -timeout 30m ./internal/store/ ./internal/web/
+
+## mailpit: the real SMTP server the e-mail tests send through (pinned, built from the Go module proxy)
+MAILPIT := .ci/bin/mailpit
+mailpit: $(MAILPIT)
+$(MAILPIT):
+	GOBIN=$(CURDIR)/.ci/bin $(GO) install github.com/axllent/mailpit@v1.33.1
 
 ## npm: install the pinned npm packages (reference data sources, front-end libraries)
 npm: node_modules/.installed

@@ -1,0 +1,142 @@
+// Package mail sends PORTREA's e-mails through an SMTP server
+// (PORTREA_SMTP_URL). Messages wait in the database outbox; without a
+// server configured they stay there for the hub to read.
+package mail
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"mime"
+	"mime/quotedprintable"
+	"net"
+	"net/mail"
+	"net/smtp"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Message is a plain-text French e-mail.
+type Message struct {
+	From    string // "PORTREA <ne-pas-repondre@example.org>"
+	To      string
+	Subject string
+	Body    string
+}
+
+// Sender delivers messages to one SMTP server.
+type Sender struct {
+	addr string // host:port
+	host string
+	auth smtp.Auth
+}
+
+// NewSender parses smtp://user:pass@host:port. An empty URL gives nil:
+// nothing is sent, messages stay in the outbox.
+func NewSender(raw string) (*Sender, error) {
+	if raw == "" {
+		return nil, nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "smtp" || u.Hostname() == "" {
+		return nil, fmt.Errorf("PORTREA_SMTP_URL doit ressembler à smtp://utilisateur:motdepasse@serveur:587 (reçu « %s »)", raw)
+	}
+	port := u.Port()
+	if port == "" {
+		port = "587"
+	}
+	s := &Sender{addr: net.JoinHostPort(u.Hostname(), port), host: u.Hostname()}
+	if u.User != nil {
+		pw, _ := u.User.Password()
+		s.auth = smtp.PlainAuth("", u.User.Username(), pw, u.Hostname())
+	}
+	return s, nil
+}
+
+// Send delivers one message, with STARTTLS when the server offers it.
+func (s *Sender) Send(ctx context.Context, m Message) error {
+	from, err := mail.ParseAddress(m.From)
+	if err != nil {
+		return fmt.Errorf("mail: sender %q: %w", m.From, err)
+	}
+	to, err := mail.ParseAddress(m.To)
+	if err != nil {
+		return fmt.Errorf("mail: recipient %q: %w", m.To, err)
+	}
+	d := net.Dialer{Timeout: 10 * time.Second}
+	conn, err := d.DialContext(ctx, "tcp", s.addr)
+	if err != nil {
+		return fmt.Errorf("mail: connect %s: %w", s.addr, err)
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		conn.SetDeadline(dl)
+	} else {
+		conn.SetDeadline(time.Now().Add(30 * time.Second))
+	}
+	c, err := smtp.NewClient(conn, s.host)
+	if err != nil {
+		conn.Close()
+		return fmt.Errorf("mail: hello %s: %w", s.addr, err)
+	}
+	defer c.Close()
+	if ok, _ := c.Extension("STARTTLS"); ok {
+		if err := c.StartTLS(nil); err != nil {
+			return fmt.Errorf("mail: starttls: %w", err)
+		}
+	}
+	if s.auth != nil {
+		if err := c.Auth(s.auth); err != nil {
+			return fmt.Errorf("mail: auth: %w", err)
+		}
+	}
+	if err := c.Mail(from.Address); err != nil {
+		return fmt.Errorf("mail: from: %w", err)
+	}
+	if err := c.Rcpt(to.Address); err != nil {
+		return fmt.Errorf("mail: rcpt %s: %w", to.Address, err)
+	}
+	w, err := c.Data()
+	if err != nil {
+		return fmt.Errorf("mail: data: %w", err)
+	}
+	if _, err := w.Write(Format(m, time.Now())); err != nil {
+		return fmt.Errorf("mail: write: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("mail: end of data: %w", err)
+	}
+	return c.Quit()
+}
+
+// Format writes the message in RFC 5322 form: UTF-8 subject and body,
+// quoted-printable.
+func Format(m Message, now time.Time) []byte {
+	var b bytes.Buffer
+	id := make([]byte, 12)
+	rand.Read(id)
+	domain := "portrea.local"
+	if a, err := mail.ParseAddress(m.From); err == nil {
+		if _, d, ok := strings.Cut(a.Address, "@"); ok {
+			domain = d
+		}
+	}
+	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%s@%s>\r\n",
+		encodeAddress(m.From), encodeAddress(m.To), mime.QEncoding.Encode("utf-8", m.Subject), now.Format(time.RFC1123Z), hex.EncodeToString(id), domain)
+	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n")
+	qp := quotedprintable.NewWriter(&b)
+	qp.Write([]byte(strings.ReplaceAll(m.Body, "\n", "\r\n")))
+	qp.Close()
+	return b.Bytes()
+}
+
+func encodeAddress(s string) string {
+	a, err := mail.ParseAddress(s)
+	if err != nil {
+		return s
+	}
+	return a.String()
+}
+
