@@ -8,7 +8,7 @@ CREATE TABLE users (
     disabled      BOOLEAN NOT NULL DEFAULT FALSE,
     created_at    TIMESTAMPTZ NOT NULL,
     updated_at    TIMESTAMPTZ NOT NULL,
-    last_login_at TIMESTAMPTZTZ
+    last_login_at TIMESTAMPTZ
 );
 
 -- The EPCI a referent is in charge of, and which side of the pair.
@@ -38,7 +38,7 @@ CREATE TABLE auth_links (
     purpose    TEXT NOT NULL,
     created_at TIMESTAMPTZ NOT NULL,
     expires_at TIMESTAMPTZ NOT NULL,
-    used_at    TIMESTAMPTZTZ
+    used_at    TIMESTAMPTZ
 );
 
 -- Sign-ins, permission changes and other security events, for the hub.
