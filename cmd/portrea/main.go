@@ -10,11 +10,14 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
+	"portrea/internal/account"
 	"portrea/internal/config"
 	"portrea/internal/demo"
+	"portrea/internal/mail"
 	"portrea/internal/place"
 	"portrea/internal/store"
 	"portrea/internal/territory"
@@ -26,6 +29,8 @@ const usage = `Usage : portrea <commande> [options]
 Commandes :
   serve [--demo]                    lance le serveur ; --demo installe les données de démonstration si la base est vide
   demo --places N [--seed S]        ajoute N lieux fictifs répartis sur les communes de France (tests de charge)
+  user add --email E --role hub|referent [--epci SIREN] [--nom N] [--type institutionnel|associatif]
+                                    ouvre un compte et affiche le lien à usage unique pour choisir le mot de passe
 
 Configuration par variables d'environnement :
 `
@@ -54,6 +59,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return serve(ctx, cfg, args[1:], stdout, stderr)
 	case "demo":
 		return demoPlaces(ctx, cfg, args[1:], stdout)
+	case "user":
+		return userCommand(ctx, cfg, args[1:], stdout, stderr)
 	}
 	printUsage(stderr)
 	return fmt.Errorf("commande inconnue « %s »", args[0])
@@ -106,6 +113,17 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout, stderr
 		if seeded {
 			fmt.Fprintln(stdout, "Données de démonstration installées : CC Brocéliande Communauté (exploitation), CC Montfort Communauté (déploiement) et les autres EPCI de Bretagne (contact).")
 		}
+		if err := demo.SeedAccounts(ctx, st); err != nil {
+			return fmt.Errorf("comptes de démonstration : %w", err)
+		}
+		fmt.Fprintf(stdout, "Comptes de démonstration (espace de gestion : %s/connexion) :\n", cfg.BaseURL)
+		for _, a := range demo.Accounts {
+			who := "administrateur du hub"
+			if a.EPCI != "" {
+				who = "référent·e de " + ref.EPCIName(a.EPCI)
+			}
+			fmt.Fprintf(stdout, "  %-24s %s / mot de passe : %s\n", who+" :", a.Email, a.Password)
+		}
 	}
 	if err := st.Warm(ctx); err != nil {
 		return err
@@ -113,6 +131,13 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout, stderr
 	h, err := web.New(ctx, cfg, st, ref, log)
 	if err != nil {
 		return err
+	}
+	sender, err := mail.NewSender(cfg.SMTPURL)
+	if err != nil {
+		return fmt.Errorf("PORTREA_SMTP_URL : %w", err)
+	}
+	if sender != nil {
+		go mail.Run(ctx, st, sender, cfg.MailFrom(), 15*time.Second, log)
 	}
 	fmt.Fprintf(stdout, "PORTREA est prêt sur %s (base %s, référentiel %s).\n", cfg.BaseURL, st.Engine(), ref.Vintage())
 	fmt.Fprintf(stdout, "  Carte et annuaire : %s/\n  API publique :      %s/api/v1/lieux\n", cfg.BaseURL, cfg.BaseURL)
@@ -146,5 +171,58 @@ func demoPlaces(ctx context.Context, cfg config.Config, args []string, stdout io
 		return fmt.Errorf("ajout des lieux : %w", err)
 	}
 	fmt.Fprintf(stdout, "%d lieux fictifs ajoutés (%d déjà présents) en %s.\n", added, len(places)-added, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// userCommand handles `portrea user add`.
+func userCommand(ctx context.Context, cfg config.Config, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "add" {
+		return errors.New("sous-commande attendue : portrea user add --email E --role hub|referent [--epci SIREN]")
+	}
+	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	email := fs.String("email", "", "adresse électronique de la personne")
+	role := fs.String("role", "", "hub ou referent")
+	epci := fs.String("epci", "", "SIREN de l'EPCI du référent (plusieurs séparés par des virgules)")
+	name := fs.String("nom", "", "nom affiché")
+	kind := fs.String("type", "", "référent institutionnel ou associatif")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	st, ref, err := open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	u := &account.User{Email: *email, Name: *name, Role: account.Role(*role)}
+	for _, e := range strings.Split(*epci, ",") {
+		if e = strings.TrimSpace(e); e != "" {
+			u.Territories = append(u.Territories, account.Territory{EPCI: e, Kind: *kind})
+		}
+	}
+	if err := account.CheckNewUser(u, func(s string) bool { _, ok := ref.EPCI(s); return ok }); err != nil {
+		return err
+	}
+	if err := st.CreateUser(ctx, u); errors.Is(err, store.ErrEmailTaken) {
+		return fmt.Errorf("un compte existe déjà pour %s", u.Email)
+	} else if err != nil {
+		return err
+	}
+	secret, err := st.CreateLink(ctx, u.ID, account.PurposeActivation, account.ActivationTTL)
+	if err != nil {
+		return err
+	}
+	details := string(u.Role)
+	for _, t := range u.Territories {
+		details += " " + t.EPCI
+	}
+	if err := st.Audit(ctx, "ligne de commande", "compte créé", u.Email, details); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Compte créé pour %s (%s).\n", u.Email, account.RoleLabels[u.Role])
+	for _, t := range u.Territories {
+		fmt.Fprintf(stdout, "  Territoire : %s (%s)\n", ref.EPCIName(t.EPCI), t.EPCI)
+	}
+	fmt.Fprintf(stdout, "Lien à usage unique pour choisir le mot de passe (valable 7 jours) :\n%s\n", account.LinkURL(cfg.BaseURL, account.PurposeActivation, secret))
 	return nil
 }

@@ -181,3 +181,85 @@ const (
 	SessionTTL    = 12 * time.Hour // idle sessions end sooner, see SessionIdle
 	SessionIdle   = 2 * time.Hour
 )
+
+// LinkTTL is how long a one-time link of a purpose stays valid.
+func LinkTTL(purpose string) time.Duration {
+	if purpose == PurposeActivation {
+		return ActivationTTL
+	}
+	return ResetTTL
+}
+
+// LinkURL is the address of a one-time link.
+func LinkURL(base, purpose, secret string) string {
+	path := "/compte/reinitialiser"
+	if purpose == PurposeActivation {
+		path = "/compte/activer"
+	}
+	return strings.TrimRight(base, "/") + path + "?jeton=" + secret
+}
+
+// LinkMail writes the French e-mail that carries a one-time link.
+func LinkMail(u *User, purpose, link string) (subject, body string) {
+	hello := "Bonjour,"
+	if u.Name != "" {
+		hello = "Bonjour " + u.Name + ","
+	}
+	if purpose == PurposeActivation {
+		return "PORTREA : activez votre compte", hello + `
+
+Un compte PORTREA a été ouvert pour vous (` + RoleLabels[u.Role] + `).
+Pour choisir votre mot de passe et accéder à l'espace de gestion, ouvrez ce lien :
+
+` + link + `
+
+Ce lien est personnel, ne sert qu'une fois et reste valable 7 jours.
+
+L'équipe PORTREA
+`
+	}
+	return "PORTREA : réinitialiser votre mot de passe", hello + `
+
+Une réinitialisation du mot de passe de votre compte PORTREA a été demandée.
+Pour choisir un nouveau mot de passe, ouvrez ce lien :
+
+` + link + `
+
+Ce lien ne sert qu'une fois et reste valable une heure. Si vous n'êtes pas à
+l'origine de cette demande, ignorez ce message : votre mot de passe actuel
+reste valable.
+
+L'équipe PORTREA
+`
+}
+
+// CheckNewUser validates an account before it is created: a valid
+// address, a known role, and for a referent at least one known EPCI with a
+// known kind. knownEPCI tells whether a SIREN is an EPCI of the reference.
+func CheckNewUser(u *User, knownEPCI func(string) bool) error {
+	u.Email = NormalizeEmail(u.Email)
+	u.Name = strings.TrimSpace(u.Name)
+	at := strings.LastIndexByte(u.Email, '@')
+	if at < 1 || at == len(u.Email)-1 || strings.ContainsAny(u.Email, " <>,;\"") {
+		return fmt.Errorf("adresse électronique « %s » invalide", u.Email)
+	}
+	switch u.Role {
+	case RoleHub:
+		u.Territories = nil
+	case RoleReferent:
+		if len(u.Territories) == 0 {
+			return errors.New("un·e référent·e doit avoir au moins un territoire (SIREN de l'EPCI)")
+		}
+		for _, t := range u.Territories {
+			if !knownEPCI(t.EPCI) {
+				return fmt.Errorf("EPCI « %s » inconnu : indiquez le SIREN à 9 chiffres de l'intercommunalité", t.EPCI)
+			}
+			if _, ok := KindLabels[t.Kind]; !ok {
+				return fmt.Errorf("type de référent « %s » inconnu : %s ou %s", t.Kind, KindInstitutional, KindAssociative)
+			}
+		}
+	default:
+		return fmt.Errorf("rôle « %s » inconnu : hub ou referent", u.Role)
+	}
+	return nil
+}

@@ -65,3 +65,16 @@ func (c Config) check() error {
 	}
 	return nil
 }
+
+// MailFrom is the sender of PORTREA's e-mails: a no-reply address on the
+// public host.
+func (c Config) MailFrom() string {
+	host := "localhost"
+	if u, err := url.Parse(c.BaseURL); err == nil && u.Hostname() != "" {
+		host = u.Hostname()
+	}
+	if !strings.Contains(host, ".") {
+		host += ".invalid"
+	}
+	return "PORTREA <ne-pas-repondre@" + host + ">"
+}

@@ -139,4 +139,3 @@ func encodeAddress(s string) string {
 	}
 	return a.String()
 }
-

@@ -116,3 +116,38 @@ func IsPrivateField(field string) bool {
 	}
 	return strings.HasPrefix(field, "extra.")
 }
+
+// Revert undoes the changes of one history entry on the current version
+// of a place. A field changed again since that entry is left as it is and
+// reported in conflicts, so that a revert never silently overwrites a later
+// correction. The result is a new Place; cur is not modified.
+func Revert(cur *Place, changes []Change) (reverted *Place, conflicts []string, errs Errors) {
+	vals := cur.fieldValues()
+	for _, c := range changes {
+		if c.Field == "date_maj" {
+			continue // a revert is not a confirmation, nor its undoing
+		}
+		if vals[c.Field] != c.New {
+			conflicts = append(conflicts, c.Field)
+			continue
+		}
+		vals[c.Field] = c.Old
+	}
+	p, errs := FromStandard(func(col string) string { return vals[col] })
+	p.ID, p.CreatedAt, p.UpdatedAt, p.DateMaj = cur.ID, cur.CreatedAt, cur.UpdatedAt, cur.DateMaj
+	p.EPCI, p.Departement, p.Region = cur.EPCI, cur.Departement, cur.Region
+	if vals["pivot"] == "" {
+		p.Pivot = ""
+	}
+	p.ContactNom, p.ContactEmail, p.ContactTelephone, p.Notes = vals["contact_nom"], vals["contact_email"], vals["contact_telephone"], vals["notes"]
+	p.Status, p.DuplicateOf = Status(vals["statut"]), vals["doublon_de"]
+	for k, v := range vals {
+		if key, ok := strings.CutPrefix(k, "extra."); ok && v != "" {
+			if p.Extra == nil {
+				p.Extra = map[string]string{}
+			}
+			p.Extra[key] = v
+		}
+	}
+	return p, conflicts, errs
+}

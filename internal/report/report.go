@@ -32,9 +32,13 @@ const MaxMessage = 1000
 
 // Status of a report in the referent's queue.
 const (
-	StatusNew     = "nouveau"
-	StatusHandled = "traite"
+	StatusNew      = "nouveau"
+	StatusHandled  = "traite" // the referent corrected the place or found it right
+	StatusRejected = "rejete" // the report was wrong or abusive
 )
+
+// StatusLabels are the French names of the statuses.
+var StatusLabels = map[string]string{StatusNew: "À traiter", StatusHandled: "Traité", StatusRejected: "Rejeté"}
 
 // Report is one error report.
 type Report struct {

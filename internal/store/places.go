@@ -163,53 +163,55 @@ func (s *Store) createPlaceTx(ctx context.Context, tx *sql.Tx, p *place.Place, w
 // set: a technical change is not a confirmation that the data is fresh.
 // A write that changes nothing and confirms nothing records nothing.
 func (s *Store) UpdatePlace(ctx context.Context, p *place.Place, w Write) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		old, err := getPlace(ctx, tx, p.ID, true)
-		if err != nil {
-			return err
+	return s.inTx(ctx, func(tx *sql.Tx) error { return s.updatePlaceTx(ctx, tx, p, w) })
+}
+
+func (s *Store) updatePlaceTx(ctx context.Context, tx *sql.Tx, p *place.Place, w Write) error {
+	old, err := getPlace(ctx, tx, p.ID, true)
+	if err != nil {
+		return err
+	}
+	now := s.now().UTC()
+	p.CreatedAt = old.CreatedAt
+	if w.Confirm {
+		p.DateMaj = place.Date(now)
+	} else {
+		p.DateMaj = old.DateMaj
+	}
+	fieldIDs, err := checkExtraValues(ctx, tx, p)
+	if err != nil {
+		return err
+	}
+	changes := place.Diff(old, p)
+	if len(changes) == 0 && !w.Confirm {
+		p.UpdatedAt = old.UpdatedAt
+		return nil
+	}
+	p.UpdatedAt = now
+	seq, err := bumpPlaces(ctx, tx)
+	if err != nil {
+		return err
+	}
+	sets := make([]string, len(placeWriteCols))
+	for i, c := range placeWriteCols {
+		sets[i] = fmt.Sprintf("%s = $%d", c, i+1)
+	}
+	args := append(placeArgs(p, seq), p.ID)
+	q := `UPDATE places SET ` + strings.Join(sets, ", ") + fmt.Sprintf(` WHERE id = $%d`, len(args))
+	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+		return fmt.Errorf("store: update place %s: %w", p.ID, err)
+	}
+	if err := writeExtraValues(ctx, tx, p, fieldIDs); err != nil {
+		return err
+	}
+	summary := w.Summary
+	if summary == "" {
+		summary = "modification"
+		if len(changes) == 0 || (len(changes) == 1 && changes[0].Field == "date_maj") {
+			summary = "confirmation"
 		}
-		now := s.now().UTC()
-		p.CreatedAt = old.CreatedAt
-		if w.Confirm {
-			p.DateMaj = place.Date(now)
-		} else {
-			p.DateMaj = old.DateMaj
-		}
-		fieldIDs, err := checkExtraValues(ctx, tx, p)
-		if err != nil {
-			return err
-		}
-		changes := place.Diff(old, p)
-		if len(changes) == 0 && !w.Confirm {
-			p.UpdatedAt = old.UpdatedAt
-			return nil
-		}
-		p.UpdatedAt = now
-		seq, err := bumpPlaces(ctx, tx)
-		if err != nil {
-			return err
-		}
-		sets := make([]string, len(placeWriteCols))
-		for i, c := range placeWriteCols {
-			sets[i] = fmt.Sprintf("%s = $%d", c, i+1)
-		}
-		args := append(placeArgs(p, seq), p.ID)
-		q := `UPDATE places SET ` + strings.Join(sets, ", ") + fmt.Sprintf(` WHERE id = $%d`, len(args))
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return fmt.Errorf("store: update place %s: %w", p.ID, err)
-		}
-		if err := writeExtraValues(ctx, tx, p, fieldIDs); err != nil {
-			return err
-		}
-		summary := w.Summary
-		if summary == "" {
-			summary = "modification"
-			if len(changes) == 0 || (len(changes) == 1 && changes[0].Field == "date_maj") {
-				summary = "confirmation"
-			}
-		}
-		return addHistory(ctx, tx, p.ID, now, w.Actor, summary, changes)
-	})
+	}
+	return addHistory(ctx, tx, p.ID, now, w.Actor, summary, changes)
 }
 
 // ConfirmPlace records that a person confirmed the place is up to date

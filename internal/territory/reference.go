@@ -579,3 +579,11 @@ func (r *Reference) Communes() []Commune {
 	}
 	return out
 }
+
+// EPCIName returns the name of an EPCI, or its SIREN when unknown.
+func (r *Reference) EPCIName(siren string) string {
+	if e, ok := r.EPCI(siren); ok {
+		return e.Nom
+	}
+	return siren
+}

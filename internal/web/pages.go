@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"portrea/internal/account"
 	"portrea/internal/place"
 )
 
@@ -24,10 +25,14 @@ type pages struct {
 
 func parsePages(as *assets) (*pages, error) {
 	funcs := template.FuncMap{
-		"asset":     as.url,
-		"dateFR":    dateFR,
-		"phoneFR":   place.FormatPhone,
-		"thousands": thousands,
+		"asset":      as.url,
+		"dateFR":     dateFR,
+		"phoneFR":    place.FormatPhone,
+		"thousands":  thousands,
+		"fieldLabel": place.FieldLabel,
+		"help":       func(f string) string { return fieldHelp[f] },
+		"dateTimeFR": dateTimeFR,
+		"isHub":      func(u *account.User) bool { return u != nil && u.Role == account.RoleHub },
 	}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/partial_*.html")
 	if err != nil {
@@ -83,6 +88,15 @@ func dateFR(t time.Time) string {
 	return fmt.Sprintf("%s %s %d", day, monthsFR[t.Month()-1], t.Year())
 }
 
+// dateTimeFR writes a moment in Paris time: "2 avril 2024 à 14 h 05".
+func dateTimeFR(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	t = t.In(place.Paris)
+	return fmt.Sprintf("%s à %d h %02d", dateFR(t), t.Hour(), t.Minute())
+}
+
 // thousands writes an integer with the French thousands separator
 // (a narrow no-break space): 100 000.
 func thousands(n int) string {
@@ -104,6 +118,16 @@ func thousands(n int) string {
 type layoutView struct {
 	Title string
 	Embed bool // no header or footer: the page is framed in a partner's site
+	// Back office: the signed-in user, their CSRF token (the logout form
+	// needs it on every page) and the current section.
+	User *account.User
+	CSRF string
+	Nav  string
+}
+
+// bo is the layout of a back-office page.
+func (s *Server) bo(sess *session, title, nav string) layoutView {
+	return layoutView{Title: title, User: sess.User, CSRF: sess.CSRF, Nav: nav}
 }
 
 type errorView struct {

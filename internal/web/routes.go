@@ -30,5 +30,42 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /api/v1/export/lieux-de-mediation-numerique.csv", s.exportStandardCSV)
 	mux.HandleFunc("GET /api/v1/export/lieux-de-mediation-numerique.json", s.exportStandardJSON)
 
+	// Accounts.
+	mux.HandleFunc("GET /connexion", s.loginPage)
+	mux.HandleFunc("POST /connexion", s.login)
+	mux.HandleFunc("POST /deconnexion", s.signedIn(s.logout))
+	mux.HandleFunc("GET /compte/activer", s.passwordPage)
+	mux.HandleFunc("POST /compte/activer", s.setPassword)
+	mux.HandleFunc("GET /compte/reinitialiser", s.passwordPage)
+	mux.HandleFunc("POST /compte/reinitialiser", s.setPassword)
+	mux.HandleFunc("GET /compte/oubli", s.forgotPage)
+	mux.HandleFunc("POST /compte/oubli", s.forgot)
+
+	// Back office: referents (their territories) and the hub (all).
+	mux.HandleFunc("GET /gestion", s.signedIn(s.dashboard))
+	mux.HandleFunc("GET /gestion/lieux", s.signedIn(s.placeList))
+	mux.HandleFunc("POST /gestion/lieux", s.signedIn(s.createPlace))
+	mux.HandleFunc("GET /gestion/lieux/nouveau", s.signedIn(s.newPlaceForm))
+	mux.HandleFunc("POST /gestion/lieux/export", s.signedIn(s.exportSelection))
+	mux.HandleFunc("GET /gestion/lieux/{id}", s.signedIn(s.placeEditor))
+	mux.HandleFunc("POST /gestion/lieux/{id}", s.signedIn(s.savePlace))
+	mux.HandleFunc("POST /gestion/lieux/{id}/confirmer", s.signedIn(s.confirmPlace))
+	mux.HandleFunc("POST /gestion/lieux/{id}/historique/{hid}/annuler", s.signedIn(s.revertChange))
+	mux.HandleFunc("GET /gestion/horaires/apercu", s.signedIn(s.hoursPreview))
+	mux.HandleFunc("GET /gestion/geocodage", s.signedIn(s.geocodeAddress))
+	mux.HandleFunc("GET /gestion/doublons", s.signedIn(s.duplicatesPage))
+	mux.HandleFunc("GET /gestion/doublons/{a}/{b}", s.signedIn(s.mergePage))
+	mux.HandleFunc("POST /gestion/doublons/{a}/{b}/fusionner", s.signedIn(s.merge))
+	mux.HandleFunc("POST /gestion/doublons/{a}/{b}/distincts", s.signedIn(s.notDuplicate))
+	mux.HandleFunc("GET /gestion/a-traiter", s.signedIn(s.queuePage))
+	mux.HandleFunc("POST /gestion/a-traiter/{id}", s.signedIn(s.closeReport))
+
+	// Back office: the hub only.
+	mux.HandleFunc("GET /gestion/utilisateurs", s.hubOnly(s.usersPage))
+	mux.HandleFunc("POST /gestion/utilisateurs", s.hubOnly(s.createUser))
+	mux.HandleFunc("POST /gestion/utilisateurs/{id}/activation", s.hubOnly(s.toggleUser))
+	mux.HandleFunc("GET /gestion/journal", s.hubOnly(s.auditPage))
+	mux.HandleFunc("GET /gestion/courriels", s.hubOnly(s.outboxPage))
+
 	return s.logRequests(securityHeaders(compress(mux)))
 }
