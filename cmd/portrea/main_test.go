@@ -93,3 +93,35 @@ func TestServeDemo(t *testing.T) {
 		t.Errorf("output %q", out.String())
 	}
 }
+
+func TestUserAddPrintsOneTimeLink(t *testing.T) {
+	t.Setenv("PORTREA_DB", "sqlite:"+filepath.Join(t.TempDir(), "p.db"))
+	t.Setenv("PORTREA_BASE_URL", "https://portrea.example.fr")
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"user", "add", "--email", "Claire@Exemple.fr", "--role", "referent", "--epci", "243500618", "--type", "associatif"}, &out, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := out.String()
+	if !strings.Contains(s, "Compte créé pour claire@exemple.fr") || !strings.Contains(s, "CC Brocéliande Communauté (243500618)") {
+		t.Errorf("output %q", s)
+	}
+	i := strings.Index(s, "https://portrea.example.fr/compte/activer?jeton=")
+	if i < 0 || len(strings.Fields(s[i:])[0]) < len("https://portrea.example.fr/compte/activer?jeton=")+43 {
+		t.Errorf("no long one-time link in %q", s)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"user", "add", "--email", "claire@exemple.fr", "--role", "hub"}, "un compte existe déjà"},
+		{[]string{"user", "add", "--email", "x@exemple.fr", "--role", "referent", "--epci", "123"}, "EPCI « 123 » inconnu"},
+		{[]string{"user", "add", "--email", "pas-une-adresse", "--role", "hub"}, "adresse électronique"},
+		{[]string{"user", "add", "--email", "y@exemple.fr", "--role", "admin"}, "rôle « admin » inconnu"},
+	} {
+		err := run(context.Background(), tc.args, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: error %v, want %q", tc.args, err, tc.want)
+		}
+	}
+}
