@@ -89,8 +89,12 @@ func TestServeDemo(t *testing.T) {
 	case <-time.After(15 * time.Second):
 		t.Fatal("serve did not stop")
 	}
-	if !strings.Contains(out.String(), "Données de démonstration installées") {
-		t.Errorf("output %q", out.String())
+	for _, want := range []string{"Données de démonstration installées", "/connexion",
+		"hub@demo.portrea.fr / mot de passe : demo-hub-bretagne-2026",
+		"référent·e de CC Brocéliande Communauté : referente@broceliande.demo.portrea.fr / mot de passe : demo-broceliande-2026"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
 	}
 }
 
