@@ -187,6 +187,7 @@ func TestBackOfficePermissions(t *testing.T) {
 			{"/gestion/utilisateurs", [4]int{ok, no, no, login}},
 			{"/gestion/journal", [4]int{ok, no, no, login}},
 			{"/gestion/courriels", [4]int{ok, no, no, login}},
+			{"/gestion/parametres", [4]int{ok, no, no, login}},
 		}
 		for _, g := range gets {
 			for i, u := range users {
@@ -259,6 +260,18 @@ func TestBackOfficePermissions(t *testing.T) {
 		}
 		if rec := refA.post(t, f.h, "/gestion/utilisateurs", url.Values{"email": {"intrus@exemple.fr"}, "role": {"hub"}}); rec.Code != no {
 			t.Errorf("referent creates an account: %d", rec.Code)
+		}
+		if rec := refA.post(t, f.h, "/gestion/parametres", url.Values{"tuiles": {"https://evil.example/{z}/{x}/{y}.png"}, "attribution": {"x"}}); rec.Code != no {
+			t.Errorf("referent changes settings: %d", rec.Code)
+		}
+		if rec := hub.post(t, f.h, "/gestion/parametres", url.Values{"tuiles": {"javascript:alert(1)"}, "attribution": {"x"}}); rec.Code != http.StatusUnprocessableEntity {
+			t.Errorf("hub sets a bad tile URL: %d", rec.Code)
+		}
+		if rec := hub.post(t, f.h, "/gestion/parametres", url.Values{"tuiles": {"https://tuiles.exemple.fr/{z}/{x}/{y}.png"}, "attribution": {"© Exemple"}}); rec.Code != login {
+			t.Errorf("hub sets the tiles: %d", rec.Code)
+		}
+		if v, _ := st.Setting(context.Background(), settingTiles, ""); v != "https://tuiles.exemple.fr/{z}/{x}/{y}.png" {
+			t.Errorf("tiles setting %q", v)
 		}
 		if _, err := st.UserByEmail(context.Background(), "intrus@exemple.fr"); err == nil {
 			t.Error("a referent created an account")

@@ -3,6 +3,8 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"portrea/internal/account"
@@ -231,4 +233,46 @@ func (s *Server) outboxPage(w http.ResponseWriter, r *http.Request, sess *sessio
 		return
 	}
 	s.render(w, r, http.StatusOK, "bo_outbox", outboxView{layoutView: s.bo(sess, "Courriels", "courriels"), Mails: ms, SMTP: s.cfg.SMTPURL != ""})
+}
+
+type settingsView struct {
+	layoutView
+	Tiles, Attribution string
+	Saved              bool
+	Error              string
+}
+
+func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request, sess *session) {
+	m, err := s.tileConfig(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "bo_settings", settingsView{layoutView: s.bo(sess, "Paramètres", "parametres"),
+		Tiles: m.Tiles, Attribution: m.Attribution, Saved: r.URL.Query().Get("ok") == "1"})
+}
+
+// saveSettings stores the map tile server: an https URL template with
+// {z}, {x} and {y}, so that the map's CSP can allow exactly its host.
+func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, sess *session) {
+	v := settingsView{layoutView: s.bo(sess, "Paramètres", "parametres"),
+		Tiles: strings.TrimSpace(r.PostFormValue("tuiles")), Attribution: strings.TrimSpace(r.PostFormValue("attribution"))}
+	u, err := url.Parse(strings.ReplaceAll(v.Tiles, "{s}", "a"))
+	if err != nil || u.Scheme != "https" || u.Host == "" || !strings.Contains(v.Tiles, "{z}") || !strings.Contains(v.Tiles, "{x}") || !strings.Contains(v.Tiles, "{y}") {
+		v.Error = "Adresse des tuiles invalide : une adresse https contenant {z}, {x} et {y}, par exemple https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+	} else if v.Attribution == "" {
+		v.Error = "Indiquez l'attribution exigée par le fournisseur des tuiles."
+	}
+	if v.Error != "" {
+		s.render(w, r, http.StatusUnprocessableEntity, "bo_settings", v)
+		return
+	}
+	for k, val := range map[string]string{settingTiles: v.Tiles, settingAttribution: v.Attribution} {
+		if err := s.st.SetSetting(r.Context(), k, val); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
+	s.audit(r, sess.User.Email, "paramètres modifiés", "carte", v.Tiles)
+	http.Redirect(w, r, "/gestion/parametres?ok=1", http.StatusSeeOther)
 }

@@ -66,6 +66,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /gestion/utilisateurs/{id}/activation", s.hubOnly(s.toggleUser))
 	mux.HandleFunc("GET /gestion/journal", s.hubOnly(s.auditPage))
 	mux.HandleFunc("GET /gestion/courriels", s.hubOnly(s.outboxPage))
+	mux.HandleFunc("GET /gestion/parametres", s.hubOnly(s.settingsPage))
+	mux.HandleFunc("POST /gestion/parametres", s.hubOnly(s.saveSettings))
 
 	return s.logRequests(securityHeaders(compress(mux)))
 }
