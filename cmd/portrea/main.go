@@ -81,10 +81,7 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 }
 
 func open(ctx context.Context, cfg config.Config) (*store.Store, *territory.Reference, error) {
-	ref, err := territory.Load()
-	if err != nil {
-		return nil, nil, fmt.Errorf("référentiel des territoires illisible : %w", err)
-	}
+	ref := territory.Default() // shared with the store's own lookups
 	st, err := store.Open(ctx, cfg.DB)
 	if err != nil {
 		return nil, nil, fmt.Errorf("base de données %s : %w", cfg.DB, err)

@@ -8,6 +8,7 @@ import (
 
 	"portrea/internal/place"
 	"portrea/internal/report"
+	"portrea/internal/territory"
 )
 
 // TerritoryPlaces returns every place of a territory, whatever its status,
@@ -32,7 +33,11 @@ func (s *Store) TerritoryPlaces(ctx context.Context, epci string) ([]*place.Plac
 
 // HistoryEntry returns one history entry of a place.
 func (s *Store) HistoryEntry(ctx context.Context, placeID string, id int64) (*place.HistoryEntry, error) {
-	hs, err := s.PlaceHistory(ctx, placeID)
+	return historyEntry(ctx, s.r, placeID, id)
+}
+
+func historyEntry(ctx context.Context, q querier, placeID string, id int64) (*place.HistoryEntry, error) {
+	hs, err := placeHistory(ctx, q, placeID)
 	if err != nil {
 		return nil, err
 	}
@@ -52,25 +57,34 @@ var ErrConflict = errors.New("store: field changed since")
 // alone and returned; when every field of the entry changed since, nothing
 // is written and ErrConflict is returned.
 func (s *Store) RevertChange(ctx context.Context, placeID string, historyID int64, w Write) (conflicts []string, err error) {
-	h, err := s.HistoryEntry(ctx, placeID, historyID)
-	if err != nil {
-		return nil, err
-	}
-	cur, err := s.GetPlace(ctx, placeID)
-	if err != nil {
-		return nil, err
-	}
-	p, conflicts, errs := place.Revert(cur, h.Changes)
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("store: revert %d of %s: %w", historyID, placeID, errs)
-	}
-	if len(place.Diff(cur, p)) == 0 {
-		return conflicts, ErrConflict
-	}
-	if w.Summary == "" {
-		w.Summary = fmt.Sprintf("annulation de la modification du %s", h.At.Format("02/01/2006 15:04"))
-	}
-	return conflicts, s.UpdatePlace(ctx, p, w)
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		h, err := historyEntry(ctx, tx, placeID, historyID)
+		if err != nil {
+			return err
+		}
+		cur, err := getPlace(ctx, tx, placeID, true)
+		if err != nil {
+			return err
+		}
+		p, cs, errs := place.Revert(cur, h.Changes)
+		conflicts = cs
+		if len(errs) > 0 {
+			return fmt.Errorf("store: revert %d of %s: %w", historyID, placeID, errs)
+		}
+		if p.CodeInsee != cur.CodeInsee {
+			// Revert keeps the current territory; a place moved back to its
+			// former commune belongs to that commune's EPCI again.
+			p.Derive(territory.Default())
+		}
+		if len(place.Diff(cur, p)) == 0 {
+			return ErrConflict
+		}
+		if w.Summary == "" {
+			w.Summary = fmt.Sprintf("annulation de la modification du %s", h.At.In(place.Paris).Format("02/01/2006 à 15:04"))
+		}
+		return s.updatePlaceTx(ctx, tx, p, w)
+	})
+	return conflicts, err
 }
 
 // MergePlaces saves the merged record over keep and marks other as its

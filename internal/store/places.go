@@ -290,7 +290,11 @@ func addHistory(ctx context.Context, tx *sql.Tx, id string, at time.Time, a plac
 
 // PlaceHistory lists the changes of a place, newest first.
 func (s *Store) PlaceHistory(ctx context.Context, id string) ([]place.HistoryEntry, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, place_id, at, actor_kind, actor_name, summary, changes
+	return placeHistory(ctx, s.r, id)
+}
+
+func placeHistory(ctx context.Context, q querier, id string) ([]place.HistoryEntry, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, place_id, at, actor_kind, actor_name, summary, changes
 		FROM place_history WHERE place_id = $1 ORDER BY id DESC`, id)
 	if err != nil {
 		return nil, fmt.Errorf("store: history of %s: %w", id, err)
