@@ -3,6 +3,7 @@ package web
 import (
 	"cmp"
 	"errors"
+	"math"
 	"net/http"
 	"slices"
 
@@ -62,30 +63,69 @@ func (s *Server) territoryDuplicates(r *http.Request, epci string) ([]duplicateP
 	}
 	seen := map[string]bool{}
 	var out []duplicatePair
-	consider := func(group []*place.Place) {
-		for i, a := range group {
-			for _, b := range group[i+1:] {
-				k := pairKey(a.ID, b.ID)
-				if seen[k] || distinct[k] {
-					continue
-				}
-				if score, ok := place.DuplicateScore(a, b); ok && score > place.DuplicateThreshold {
-					seen[k] = true
-					out = append(out, newPair(a, b, score))
-				}
-			}
+	try := func(a, b *place.Place) {
+		k := pairKey(a.ID, b.ID)
+		if seen[k] || distinct[k] {
+			return
+		}
+		if score, ok := place.DuplicateScore(a, b); ok && score > place.DuplicateThreshold {
+			seen[k] = true
+			out = append(out, newPair(a, b, score))
 		}
 	}
 	for _, g := range byPivot {
-		consider(g)
+		for i, a := range g {
+			for _, b := range g[i+1:] {
+				try(a, b)
+			}
+		}
 	}
 	for _, g := range byCommune {
-		consider(g)
+		sweepPairs(g, try)
 	}
 	slices.SortFunc(out, func(x, y duplicatePair) int {
 		return cmp.Or(cmp.Compare(y.Score, x.Score), cmp.Compare(place.Fold(x.A.Nom), place.Fold(y.A.Nom)))
 	})
 	return out, nil
+}
+
+// nearDegrees bounds the distance at which two located places can still
+// score over the threshold: beyond it the distance score is under 49, and
+// even identical names and addresses stay under 83.
+const nearDegrees = 0.00105
+
+// sweepPairs calls try on the pairs of one commune that can be duplicates:
+// located places sorted by latitude are only compared with those within
+// nearDegrees, so a commune of thousands of places stays fast; places
+// without coordinates are compared with every other.
+func sweepPairs(g []*place.Place, try func(a, b *place.Place)) {
+	var located, loose []*place.Place
+	for _, p := range g {
+		if p.HasCoords {
+			located = append(located, p)
+		} else {
+			loose = append(loose, p)
+		}
+	}
+	slices.SortFunc(located, func(a, b *place.Place) int { return cmp.Compare(a.Latitude, b.Latitude) })
+	for i, a := range located {
+		for _, b := range located[i+1:] {
+			if b.Latitude-a.Latitude > nearDegrees {
+				break
+			}
+			if math.Abs(b.Longitude-a.Longitude) <= nearDegrees {
+				try(a, b)
+			}
+		}
+	}
+	for i, a := range loose {
+		for _, b := range loose[i+1:] {
+			try(a, b)
+		}
+		for _, b := range located {
+			try(a, b)
+		}
+	}
 }
 
 // duplicatesOf lists the likely duplicates of one place, shown on its
