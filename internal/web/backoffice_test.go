@@ -613,6 +613,9 @@ func TestPlaceListFilters(t *testing.T) {
 		if !strings.Contains(dups, "/gestion/doublons/") || !strings.Contains(dups, f.placeA2.Nom) {
 			t.Error("the near-identical pair is not proposed as a duplicate")
 		}
+		if ed := u.get(t, f.h, "/gestion/lieux/"+f.placeA.ID).Body.String(); !strings.Contains(ed, "Doublons probables") || !strings.Contains(ed, f.placeA2.Nom) {
+			t.Error("the editor does not show the duplicate candidate")
+		}
 		if rec := u.post(t, f.h, "/gestion/doublons/"+f.placeA.ID+"/"+f.placeA2.ID+"/distincts", nil); rec.Code != http.StatusSeeOther {
 			t.Fatalf("not a duplicate: %d", rec.Code)
 		}

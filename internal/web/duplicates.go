@@ -129,25 +129,33 @@ func sweepPairs(g []*place.Place, try func(a, b *place.Place)) {
 }
 
 // duplicatesOf lists the likely duplicates of one place, shown on its
-// page (right after creation, too).
+// page (right after creation, too): one pass over the territory.
 func (s *Server) duplicatesOf(r *http.Request, p *place.Place) ([]duplicatePair, error) {
 	if !candidate(p) {
 		return nil, nil
 	}
-	all, err := s.territoryDuplicates(r, p.EPCI)
+	ps, err := s.st.TerritoryPlaces(r.Context(), p.EPCI)
+	if err != nil {
+		return nil, err
+	}
+	distinct, err := s.st.NotDuplicates(r.Context(), p.EPCI)
 	if err != nil {
 		return nil, err
 	}
 	var out []duplicatePair
-	for _, d := range all {
-		switch p.ID {
-		case d.A.ID:
-			out = append(out, d)
-		case d.B.ID:
-			d.A, d.B = d.B, d.A
-			out = append(out, d)
+	for _, o := range ps {
+		if o.ID == p.ID || !candidate(o) || distinct[pairKey(p.ID, o.ID)] {
+			continue
+		}
+		if p.HasCoords && o.HasCoords && p.PivotMissing() &&
+			(math.Abs(p.Latitude-o.Latitude) > nearDegrees || math.Abs(p.Longitude-o.Longitude) > nearDegrees) {
+			continue
+		}
+		if score, ok := place.DuplicateScore(p, o); ok && score > place.DuplicateThreshold {
+			out = append(out, newPair(p, o, score))
 		}
 	}
+	slices.SortFunc(out, func(x, y duplicatePair) int { return cmp.Compare(y.Score, x.Score) })
 	return out, nil
 }
 
