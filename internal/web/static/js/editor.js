@@ -36,8 +36,10 @@
     map.setView(at, zoom || Math.max(map.getZoom(), 17));
   }
   if (el && window.L) {
-    map = L.map(el, { maxZoom: 19 });
-    L.tileLayer(el.dataset.tiles, { maxZoom: 19 }).addTo(map);
+    map = L.map(el, { maxZoom: 19, zoomControl: false });
+    L.control.zoom({ zoomInTitle: "Zoomer", zoomOutTitle: "Dézoomer" }).addTo(map);
+    map.attributionControl.setPrefix("");
+    L.tileLayer(el.dataset.tiles, { attribution: el.dataset.attribution, maxZoom: 19 }).addTo(map);
     var lat = parseFloat(el.dataset.lat), lon = parseFloat(el.dataset.lon);
     if (isFinite(lat) && isFinite(lon)) {
       place(lat, lon, 17);
