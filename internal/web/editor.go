@@ -324,15 +324,21 @@ func (s *Server) savePlace(w http.ResponseWriter, r *http.Request, sess *session
 		return
 	}
 	if err := s.st.UpdatePlace(r.Context(), p, s.writeOf(sess, r)); err != nil {
-		var errs place.Errors
-		if errors.As(err, &errs) {
-			s.renderEditor(w, r, sess, http.StatusUnprocessableEntity, p, false, errs)
-			return
-		}
-		s.serverError(w, r, err)
+		s.saveFailed(w, r, sess, p, false, err)
 		return
 	}
 	http.Redirect(w, r, "/gestion/lieux/"+p.ID+"?ok=enregistre", http.StatusSeeOther)
+}
+
+// saveFailed answers a refused write: the store's field errors go back
+// to the form with what was typed; anything else is a server error.
+func (s *Server) saveFailed(w http.ResponseWriter, r *http.Request, sess *session, p *place.Place, isNew bool, err error) {
+	var errs place.Errors
+	if errors.As(err, &errs) {
+		s.renderEditor(w, r, sess, http.StatusUnprocessableEntity, p, isNew, errs)
+		return
+	}
+	s.serverError(w, r, err)
 }
 
 func (s *Server) createPlace(w http.ResponseWriter, r *http.Request, sess *session) {
@@ -354,12 +360,7 @@ func (s *Server) createPlace(w http.ResponseWriter, r *http.Request, sess *sessi
 	wr := s.writeOf(sess, r)
 	wr.Confirm = true // a place typed in today is up to date today
 	if err := s.st.CreatePlace(r.Context(), p, wr); err != nil {
-		var errs place.Errors
-		if errors.As(err, &errs) {
-			s.renderEditor(w, r, sess, http.StatusUnprocessableEntity, p, true, errs)
-			return
-		}
-		s.serverError(w, r, err)
+		s.saveFailed(w, r, sess, p, true, err)
 		return
 	}
 	http.Redirect(w, r, "/gestion/lieux/"+p.ID+"?ok=enregistre#doublons", http.StatusSeeOther)
