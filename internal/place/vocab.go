@@ -270,3 +270,9 @@ var ServiceGroups = []struct {
 	{"Culture numérique", []string{"comprehension", "parentalite", "loisirs-creations"}},
 	{"Matériel", []string{"acces-materiel", "materiel-solidaire"}},
 }
+
+// SetOf returns the place's set for this list.
+func (v *Vocab) SetOf(p *Place) Set { return v.setOf(p) }
+
+// SetIn replaces the place's set for this list.
+func (v *Vocab) SetIn(p *Place, s Set) { *v.field(p) = s }
