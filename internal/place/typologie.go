@@ -104,13 +104,16 @@ var Typologies = []Typology{
 var typologyIndex = func() map[string]int {
 	m := map[string]int{}
 	for i, t := range Typologies {
-		m[Fold(t.Code)] = i
+		m[Fold(t.Label)] = i
+	}
+	for i, t := range Typologies {
+		m[Fold(t.Code)] = i // a code wins over a label spelled the same
 	}
 	return m
 }()
 
-// LookupTypology finds a typology by its code, whatever the case
-// ("autre", "AUTRE" and "Autre" all give "Autre").
+// LookupTypology finds a typology by its code or its French label,
+// whatever the case ("autre", "AUTRE" and "Autre" all give "Autre").
 func LookupTypology(code string) (Typology, bool) {
 	i, ok := typologyIndex[Fold(code)]
 	if !ok {

@@ -17,6 +17,19 @@ import (
 func (s *Store) InsertPlaces(ctx context.Context, ps []*place.Place, w Write) (int, error) {
 	added := 0
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		added, err = s.insertPlacesTx(ctx, tx, ps, w)
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	return added, nil
+}
+
+func (s *Store) insertPlacesTx(ctx context.Context, tx *sql.Tx, ps []*place.Place, w Write) (int, error) {
+	added := 0
+	err := func() error {
 		now := s.now().UTC()
 		seq, err := bumpPlaces(ctx, tx)
 		if err != nil {
@@ -73,11 +86,8 @@ func (s *Store) InsertPlaces(ctx context.Context, ps []*place.Place, w Write) (i
 			added += len(inserted)
 		}
 		return nil
-	})
-	if err != nil {
-		return 0, err
-	}
-	return added, nil
+	}()
+	return added, err
 }
 
 // batchInserter runs multi-row INSERTs into one table, preparing one

@@ -111,6 +111,9 @@ type Write struct {
 	// Confirm is true when a person confirmed the record is up to date: only
 	// then does date_maj move (to today).
 	Confirm bool
+	// RecordDate writes the record's own date_maj on update (an import
+	// carries the date its source checked the data).
+	RecordDate bool
 }
 
 // CreatePlace inserts a new place and its history entry in one
@@ -173,9 +176,10 @@ func (s *Store) updatePlaceTx(ctx context.Context, tx *sql.Tx, p *place.Place, w
 	}
 	now := s.now().UTC()
 	p.CreatedAt = old.CreatedAt
-	if w.Confirm {
+	switch {
+	case w.Confirm:
 		p.DateMaj = place.Date(now)
-	} else {
+	case !w.RecordDate || p.DateMaj.IsZero():
 		p.DateMaj = old.DateMaj
 	}
 	fieldIDs, err := checkExtraValues(ctx, tx, p)

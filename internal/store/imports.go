@@ -1,0 +1,266 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"portrea/internal/place"
+)
+
+// Import statuses.
+const (
+	ImportReading     = "lecture"     // the preview is being computed
+	ImportPreviewed   = "apercu"      // waiting for the person to commit
+	ImportCommitting  = "validation"  // being committed (only in memory: the row flips with the data)
+	ImportCommitted   = "validee"     // applied
+	ImportFailed      = "echec"       // the file could not be read or the commit failed
+	ImportInterrupted = "interrompue" // the server stopped during the preview
+)
+
+// ErrImportDone is returned when committing an import that is not waiting
+// for it (already committed, failed, interrupted).
+var ErrImportDone = errors.New("store: import not waiting for commit")
+
+// Import is one census import.
+type Import struct {
+	ID          string
+	EPCI        string
+	UserID      string
+	FileName    string
+	Mode        string // "import" or "preremplissage"
+	Status      string
+	Mapping     string // JSON: the column mapping used
+	Summary     string // French: what the preview found, or why it failed
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	CommittedAt time.Time
+}
+
+const importCols = `id, epci, user_id, file_name, mode, status, mapping, summary, created_at, updated_at, committed_at`
+
+func scanImport(sc scanner) (*Import, error) {
+	var im Import
+	var committed sql.NullTime
+	if err := sc.Scan(&im.ID, &im.EPCI, &im.UserID, &im.FileName, &im.Mode, &im.Status, &im.Mapping, &im.Summary,
+		&im.CreatedAt, &im.UpdatedAt, &committed); err != nil {
+		return nil, err
+	}
+	im.CommittedAt = committed.Time
+	return &im, nil
+}
+
+// CreateImport records a received file. im.ID is set if empty.
+func (s *Store) CreateImport(ctx context.Context, im *Import, content []byte) error {
+	if im.ID == "" {
+		im.ID = place.NewID()
+	}
+	now := s.now().UTC()
+	im.CreatedAt, im.UpdatedAt = now, now
+	if im.Status == "" {
+		im.Status = ImportReading
+	}
+	_, err := s.w.ExecContext(ctx, `INSERT INTO imports (id, epci, user_id, file_name, mode, status, mapping, summary, content, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		im.ID, im.EPCI, im.UserID, im.FileName, im.Mode, im.Status, im.Mapping, im.Summary, content, now, now)
+	if err != nil {
+		return fmt.Errorf("store: create import: %w", err)
+	}
+	return nil
+}
+
+// GetImport returns an import without its file.
+func (s *Store) GetImport(ctx context.Context, id string) (*Import, error) {
+	im, err := scanImport(s.r.QueryRowContext(ctx, `SELECT `+importCols+` FROM imports WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: import %s: %w", id, err)
+	}
+	return im, nil
+}
+
+// ImportContent returns the file an import received.
+func (s *Store) ImportContent(ctx context.Context, id string) ([]byte, error) {
+	var b []byte
+	err := s.r.QueryRowContext(ctx, `SELECT content FROM imports WHERE id = $1`, id).Scan(&b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: import %s content: %w", id, err)
+	}
+	return b, nil
+}
+
+// ImportErrorReport returns the report of the rows in error (CSV), or nil.
+func (s *Store) ImportErrorReport(ctx context.Context, id string) ([]byte, error) {
+	var b []byte
+	err := s.r.QueryRowContext(ctx, `SELECT error_report FROM imports WHERE id = $1`, id).Scan(&b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: import %s report: %w", id, err)
+	}
+	return b, nil
+}
+
+// SetImportStatus moves an import to a status with a French summary.
+// Only an import not yet committed moves.
+func (s *Store) SetImportStatus(ctx context.Context, id, status, summary string) error {
+	_, err := s.w.ExecContext(ctx, `UPDATE imports SET status = $1, summary = $2, updated_at = $3 WHERE id = $4 AND status <> $5`,
+		status, summary, s.now().UTC(), id, ImportCommitted)
+	if err != nil {
+		return fmt.Errorf("store: import %s status: %w", id, err)
+	}
+	return nil
+}
+
+// SaveImportPreview records a finished preview: the mapping used, the
+// summary and the report of rows in error.
+func (s *Store) SaveImportPreview(ctx context.Context, id, mapping, summary string, report []byte) error {
+	_, err := s.w.ExecContext(ctx, `UPDATE imports SET status = $1, mapping = $2, summary = $3, error_report = $4, updated_at = $5 WHERE id = $6 AND status <> $7`,
+		ImportPreviewed, mapping, summary, report, s.now().UTC(), id, ImportCommitted)
+	if err != nil {
+		return fmt.Errorf("store: import %s preview: %w", id, err)
+	}
+	return nil
+}
+
+// InterruptImports marks the previews a stopped server left running, at
+// start-up: the person sees the import stopped and can run it again.
+func (s *Store) InterruptImports(ctx context.Context) (int, error) {
+	res, err := s.w.ExecContext(ctx, `UPDATE imports SET status = $1, summary = $2, updated_at = $3 WHERE status = $4`,
+		ImportInterrupted, "Le serveur s'est arrêté pendant l'aperçu : rien n'a été enregistré. Relancez l'aperçu.", s.now().UTC(), ImportReading)
+	if err != nil {
+		return 0, fmt.Errorf("store: interrupt imports: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
+// Imports lists the latest imports of territories (all when epcis is nil),
+// newest first.
+func (s *Store) Imports(ctx context.Context, epcis []string, limit int) ([]*Import, error) {
+	q := `SELECT ` + importCols + ` FROM imports`
+	var args []any
+	if epcis != nil {
+		if len(epcis) == 0 {
+			return nil, nil
+		}
+		q += ` WHERE epci IN (` + placeholders(1, len(epcis)) + `)`
+		for _, e := range epcis {
+			args = append(args, e)
+		}
+	}
+	q += fmt.Sprintf(` ORDER BY created_at DESC, id LIMIT %d`, limit)
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: imports: %w", err)
+	}
+	defer rows.Close()
+	var out []*Import
+	for rows.Next() {
+		im, err := scanImport(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: imports: %w", err)
+		}
+		out = append(out, im)
+	}
+	return out, rows.Err()
+}
+
+// ImportResult counts what a commit wrote.
+type ImportResult struct{ Created, Updated int }
+
+// ErrImportConflict is returned when a commit would create a place whose
+// id already exists: nothing is written.
+var ErrImportConflict = errors.New("store: an imported place already exists")
+
+// ApplyImport commits a previewed import in one transaction: the import is
+// marked committed, the new places are inserted and the updated ones
+// written with their history, or nothing happens at all. A second commit
+// of the same import returns ErrImportDone.
+func (s *Store) ApplyImport(ctx context.Context, id string, creates, updates []*place.Place, w Write, summary string) (ImportResult, error) {
+	var res ImportResult
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		now := s.now().UTC()
+		r, err := tx.ExecContext(ctx, `UPDATE imports SET status = $1, summary = $2, committed_at = $3, updated_at = $3 WHERE id = $4 AND status = $5`,
+			ImportCommitted, summary, now, id, ImportPreviewed)
+		if err != nil {
+			return fmt.Errorf("store: commit import %s: %w", id, err)
+		}
+		if n, _ := r.RowsAffected(); n != 1 {
+			return ErrImportDone
+		}
+		var bulk []*place.Place
+		for _, p := range creates {
+			if len(p.Extra) > 0 {
+				if err := s.createPlaceTx(ctx, tx, p, w); err != nil {
+					return err
+				}
+				res.Created++
+				continue
+			}
+			bulk = append(bulk, p)
+		}
+		n, err := s.insertPlacesTx(ctx, tx, bulk, w)
+		if err != nil {
+			return err
+		}
+		if n != len(bulk) {
+			return ErrImportConflict
+		}
+		res.Created += n
+		w.RecordDate = true
+		for _, p := range updates {
+			if err := s.updatePlaceTx(ctx, tx, p, w); err != nil {
+				return err
+			}
+			res.Updated++
+		}
+		return nil
+	})
+	if err != nil {
+		return ImportResult{}, err
+	}
+	return res, nil
+}
+
+// SaveImportMapping keeps a confirmed column mapping (header name → key)
+// for the next file with the same columns.
+func (s *Store) SaveImportMapping(ctx context.Context, epci, signature string, mapping map[string]string) error {
+	b, err := json.Marshal(mapping)
+	if err != nil {
+		return err
+	}
+	_, err = s.w.ExecContext(ctx, `INSERT INTO import_mappings (epci, signature, mapping, updated_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (epci, signature) DO UPDATE SET mapping = excluded.mapping, updated_at = excluded.updated_at`,
+		epci, signature, string(b), s.now().UTC())
+	if err != nil {
+		return fmt.Errorf("store: save import mapping: %w", err)
+	}
+	return nil
+}
+
+// ImportMapping returns the saved mapping for a header, or ErrNotFound.
+func (s *Store) ImportMapping(ctx context.Context, epci, signature string) (map[string]string, error) {
+	var raw string
+	err := s.r.QueryRowContext(ctx, `SELECT mapping FROM import_mappings WHERE epci = $1 AND signature = $2`, epci, signature).Scan(&raw)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: import mapping: %w", err)
+	}
+	var m map[string]string
+	if err := json.Unmarshal([]byte(raw), &m); err != nil {
+		return nil, fmt.Errorf("store: import mapping: %w", err)
+	}
+	return m, nil
+}
