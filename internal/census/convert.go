@@ -29,7 +29,11 @@ func (r *record) notef(format string, args ...any) {
 	r.notes = append(r.notes, sprintf(format, args...))
 }
 
-var htmlTag = regexp.MustCompile(`</?[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>|<!--.*?-->`)
+var (
+	htmlTag = regexp.MustCompile(`</?[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>|<!--.*?-->`)
+	// htmlCode is markup whose content is code, not text: dropped whole.
+	htmlCode = regexp.MustCompile(`(?is)<(script|style)\b.*?</(script|style)\s*>`)
+)
 
 // cleanCell undoes our own formula neutralisation ("'=…" written by the
 // exports) and refuses formulas and markup that a file should not carry.
@@ -44,7 +48,7 @@ func cleanCell(r *record, header, v string) (string, bool) {
 		return "", false
 	}
 	if strings.ContainsRune(v, '<') && htmlTag.MatchString(v) {
-		cleaned := strings.TrimSpace(htmlTag.ReplaceAllString(v, " "))
+		cleaned := htmlTag.ReplaceAllString(htmlCode.ReplaceAllString(v, " "), " ")
 		cleaned = strings.Join(strings.Fields(cleaned), " ")
 		r.notef("« %s » : balises HTML retirées (%s)", header, quoteShort(v))
 		v = cleaned
