@@ -160,9 +160,11 @@ func (v *Vocab) All() Set { return Set(1)<<uint(len(v.Items)) - 1 }
 // accents, typographic apostrophes and quotes, and spacing before brackets.
 func vocabKey(s string) string {
 	s = Fold(s)
-	s = strings.NewReplacer(" (", "(", "( ", "(", " )", ")").Replace(s)
+	s = bracketSpaces.Replace(s)
 	return s
 }
+
+var bracketSpaces = strings.NewReplacer(" (", "(", "( ", "(", " )", ")")
 
 // Official lists of the national standard v1.0.2 (exact labels from the
 // patterns of schema-lieux-mediation-numerique.json).
