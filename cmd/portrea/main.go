@@ -31,6 +31,12 @@ Commandes :
   demo --places N [--seed S]        ajoute N lieux fictifs répartis sur les communes de France (tests de charge)
   user add --email E --role hub|referent [--epci SIREN] [--nom N] [--type institutionnel|associatif]
                                     ouvre un compte et affiche le lien à usage unique pour choisir le mot de passe
+  import FICHIER [--epci SIREN] [--dry-run] [--prefill] [--no-geocode] [-v]
+                                    importe un modèle de recensement (.xlsx), un CSV ou JSON du standard national (v1 ou v0.1) ;
+                                    affiche le rapport ligne par ligne ; --dry-run : aperçu sans rien enregistrer
+  export --format mednum-csv|mednum-json|geojson|xlsx|data-inclusion [--epci SIREN] [--out FICHIER]
+                                    exporte les lieux publiés (standard national, GeoJSON, data·inclusion) ou, en xlsx,
+                                    le recensement complet d'un territoire avec les contacts privés
 
 Configuration par variables d'environnement :
 `
@@ -61,6 +67,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return demoPlaces(ctx, cfg, args[1:], stdout)
 	case "user":
 		return userCommand(ctx, cfg, args[1:], stdout, stderr)
+	case "import":
+		return importCommand(ctx, cfg, args[1:], stdout, stderr)
+	case "export":
+		return exportCommand(ctx, cfg, args[1:], stdout, stderr)
 	}
 	printUsage(stderr)
 	return fmt.Errorf("commande inconnue « %s »", args[0])

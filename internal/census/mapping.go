@@ -68,7 +68,7 @@ var synonyms = map[string]string{
 	"siret": "pivot", "rna": "pivot", "siret ou rna": "pivot", "n siret": "pivot", "numero siret": "pivot",
 	"adresse postale": "adresse", "rue": "adresse", "voie": "adresse", "address": "adresse",
 	"complement": "complement_adresse",
-	"cp": "code_postal", "code postal": "code_postal", "postcode": "code_postal",
+	"cp":         "code_postal", "code postal": "code_postal", "postcode": "code_postal",
 	"ville": "commune", "localite": "commune", "city": "commune",
 	"code commune": "code_insee", "insee": "code_insee", "code insee": "code_insee", "citycode": "code_insee",
 	"lat": "latitude", "lng": "longitude", "lon": "longitude", "long": "longitude",

@@ -89,8 +89,8 @@ type Options struct {
 	// Existing returns the places of a territory, every status, with their
 	// private fields and complementary values, for matching.
 	Existing func(ctx context.Context, epci string) ([]*place.Place, error)
-	Geocoder     Geocoder // nil: no geocoding
-	Now          time.Time
+	Geocoder Geocoder // nil: no geocoding
+	Now      time.Time
 	// Progress reports the stage ("lecture", "geocodage", "rapprochement")
 	// and how far it is.
 	Progress func(stage string, done, total int)
@@ -330,7 +330,6 @@ func geocodeRows(ctx context.Context, pl *Plan, recs []*record, o Options, progr
 		default:
 			r.p.Latitude, r.p.Longitude, r.p.HasCoords = br.Lat, br.Lon, true
 			r.provided["latitude"], r.provided["longitude"] = true, true
-			r.notef("Position : géolocalisé (%s)", br.Label)
 			pl.Geocoded++
 		}
 	}

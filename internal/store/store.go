@@ -48,7 +48,9 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		}
 		// Pragmas go in the DSN so that every pooled connection gets them.
 		base := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
-		w, err := sql.Open("sqlite", base+"&_txlock=immediate")
+		// The writer's page cache holds a large import's transaction
+		// without spilling it to the WAL page by page.
+		w, err := sql.Open("sqlite", base+"&_txlock=immediate&_pragma=cache_size(-65536)")
 		if err != nil {
 			return nil, fmt.Errorf("store: open sqlite: %w", err)
 		}

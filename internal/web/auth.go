@@ -3,12 +3,14 @@ package web
 import (
 	"crypto/subtle"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
 	"portrea/internal/account"
+	"portrea/internal/census"
 	"portrea/internal/store"
 )
 
@@ -70,7 +72,16 @@ func (s *Server) signedIn(h func(http.ResponseWriter, *http.Request, *session)) 
 			return
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			r.Body = http.MaxBytesReader(w, r.Body, 2<<20)
+			limit := int64(2 << 20)
+			if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+				limit = census.MaxFileSize + 1<<20 // the file and the form's few fields
+				if r.ContentLength > limit {
+					s.render(w, r, http.StatusRequestEntityTooLarge, "error", errorView{s.bo(sess, "Fichier trop volumineux", "recensement"),
+						fmt.Sprintf("Le fichier envoyé dépasse la limite de %d Mo : rien n'a été enregistré. Découpez-le en plusieurs fichiers (par commune par exemple).", census.MaxFileSize>>20)})
+					return
+				}
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 			token := r.Header.Get("X-CSRF-Token")
 			if token == "" {
 				token = r.PostFormValue("csrf")

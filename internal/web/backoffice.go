@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bufio"
 	"cmp"
 	"errors"
 	"net/http"
@@ -11,6 +10,7 @@ import (
 	"strings"
 
 	"portrea/internal/account"
+	"portrea/internal/export"
 	"portrea/internal/place"
 	"portrea/internal/report"
 	"portrea/internal/store"
@@ -362,10 +362,14 @@ func (s *Server) exportSelection(w http.ResponseWriter, r *http.Request, sess *s
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+s.exportName("selection", "csv")+`"`)
-	bw := bufio.NewWriter(w)
-	writeCSVRow(bw, place.Columns)
-	for _, p := range out {
-		writeCSVRow(bw, p.StandardRecord())
+	if _, err := export.StandardCSV(w, func(yield func(*place.Place) error) error {
+		for _, p := range out {
+			if err := yield(p); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		s.log.Error("export selection", "err", err)
 	}
-	bw.Flush()
 }

@@ -1,12 +1,12 @@
 package web
 
 import (
-	"bufio"
-	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 
+	"portrea/internal/export"
 	"portrea/internal/place"
 )
 
@@ -27,78 +27,74 @@ func (s *Server) exportFilter(r *http.Request) (string, string, error) {
 // exportName follows the standard's recommended file name:
 // YYYY-MM-DD_<producer>_lieux-de-mediation-numerique_<territory>.<ext>
 func (s *Server) exportName(territoryName, ext string) string {
-	var b strings.Builder
-	for _, w := range place.SearchWords(territoryName) {
-		b.WriteString(strings.ToUpper(w[:1]) + w[1:])
-	}
-	return fmt.Sprintf("%s_portrea_lieux-de-mediation-numerique_%s.%s", s.now().In(place.Paris).Format("2006-01-02"), b.String(), ext)
+	return export.FileName(export.Producer, territoryName, ext, s.now())
 }
 
-// exportStandardCSV writes the national standard CSV: the 32 columns in
-// schema order, UTF-8, comma-separated, every cell double-quoted as the
-// national export does, "|" between list values.
-func (s *Server) exportStandardCSV(w http.ResponseWriter, r *http.Request) {
-	f, name, err := s.exportFilter(r)
+// exportWriter is one of the streaming writers of package export.
+type exportWriter func(io.Writer, export.Places) (int, error)
+
+// exportPublic streams the public places (active places, public fields),
+// of one EPCI with ?epci=, to a downloadable file.
+func (s *Server) exportPublic(w http.ResponseWriter, r *http.Request, contentType, ext string, write exportWriter) {
+	epci, name, err := s.exportFilter(r)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
 	}
 	w.Header().Set("Access-Control-Allow-Origin", "*")
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+s.exportName(name, "csv")+`"`)
-	bw := bufio.NewWriterSize(w, 64<<10)
-	writeCSVRow(bw, place.Columns)
-	err = s.st.EachPublicPlace(r.Context(), f, func(p *place.Place) error {
-		writeCSVRow(bw, p.StandardRecord())
-		return nil
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+s.exportName(name, ext)+`"`)
+	out := &sentWriter{w: w}
+	_, err = write(out, func(yield func(*place.Place) error) error {
+		return s.st.EachPublicPlace(r.Context(), epci, yield)
 	})
-	if err != nil {
-		// Headers are gone; the truncated file is the best signal left.
-		s.log.Error("export csv", "err", err)
+	if err == nil {
 		return
 	}
-	bw.Flush()
+	if !out.sent {
+		// Nothing left yet: a clean error instead of an empty file.
+		w.Header().Del("Content-Disposition")
+		s.apiError(w, r, err)
+		return
+	}
+	// Headers are gone; the truncated file is the best signal left.
+	s.log.Error("export", "path", r.URL.Path, "err", err)
 }
 
-func writeCSVRow(w *bufio.Writer, cells []string) {
-	for i, c := range cells {
-		if i > 0 {
-			w.WriteByte(',')
-		}
-		w.WriteByte('"')
-		w.WriteString(strings.ReplaceAll(c, `"`, `""`))
-		w.WriteByte('"')
-	}
-	w.WriteString("\r\n")
+// sentWriter records whether anything reached the response.
+type sentWriter struct {
+	w    io.Writer
+	sent bool
+}
+
+func (s *sentWriter) Write(b []byte) (int, error) {
+	s.sent = true
+	return s.w.Write(b)
+}
+
+// exportStandardCSV writes the national standard CSV: the 32 columns in
+// schema order, UTF-8, comma-separated, every cell double-quoted as the
+// national export does, "|" between list values, formulas neutralised.
+func (s *Server) exportStandardCSV(w http.ResponseWriter, r *http.Request) {
+	s.exportPublic(w, r, "text/csv; charset=utf-8", "csv", export.StandardCSV)
 }
 
 // exportStandardJSON writes the same records as a JSON array of objects
 // keyed by the standard's column names.
 func (s *Server) exportStandardJSON(w http.ResponseWriter, r *http.Request) {
-	f, name, err := s.exportFilter(r)
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	w.Header().Set("Access-Control-Allow-Origin", "*")
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+s.exportName(name, "json")+`"`)
-	bw := bufio.NewWriterSize(w, 64<<10)
-	enc := json.NewEncoder(bw)
-	enc.SetEscapeHTML(false)
-	bw.WriteString("[\n")
-	first := true
-	err = s.st.EachPublicPlace(r.Context(), f, func(p *place.Place) error {
-		if !first {
-			bw.WriteString(",")
-		}
-		first = false
-		return enc.Encode(p.StandardJSON())
+	s.exportPublic(w, r, "application/json; charset=utf-8", "json", export.StandardJSON)
+}
+
+// exportGeoJSON writes the same records with a position as a GeoJSON
+// FeatureCollection, for GIS tools.
+func (s *Server) exportGeoJSON(w http.ResponseWriter, r *http.Request) {
+	s.exportPublic(w, r, "application/geo+json; charset=utf-8", "geojson", export.GeoJSON)
+}
+
+// exportDataInclusion writes the places as data·inclusion structures and
+// services (schema v1.0.8).
+func (s *Server) exportDataInclusion(w http.ResponseWriter, r *http.Request) {
+	s.exportPublic(w, r, "application/json; charset=utf-8", "data-inclusion.json", func(w io.Writer, p export.Places) (int, error) {
+		return export.DataInclusion(w, p, s.cfg.BaseURL)
 	})
-	if err != nil {
-		s.log.Error("export json", "err", err)
-		return
-	}
-	bw.WriteString("]\n")
-	bw.Flush()
 }

@@ -29,6 +29,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /api/v1/adresses", s.apiAddresses)
 	mux.HandleFunc("GET /api/v1/export/lieux-de-mediation-numerique.csv", s.exportStandardCSV)
 	mux.HandleFunc("GET /api/v1/export/lieux-de-mediation-numerique.json", s.exportStandardJSON)
+	mux.HandleFunc("GET /api/v1/export/lieux-de-mediation-numerique.geojson", s.exportGeoJSON)
+	mux.HandleFunc("GET /api/v1/export/data-inclusion.json", s.exportDataInclusion)
 
 	// Accounts.
 	mux.HandleFunc("GET /connexion", s.loginPage)
@@ -59,6 +61,18 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /gestion/doublons/{a}/{b}/distincts", s.signedIn(s.notDuplicate))
 	mux.HandleFunc("GET /gestion/a-traiter", s.signedIn(s.queuePage))
 	mux.HandleFunc("POST /gestion/a-traiter/{id}", s.signedIn(s.closeReport))
+	mux.HandleFunc("GET /gestion/recensement", s.signedIn(s.censusPage))
+	mux.HandleFunc("GET /gestion/recensement/modele/{epci}", s.signedIn(s.censusTemplate))
+	mux.HandleFunc("POST /gestion/recensement/imports", s.signedIn(s.uploadImport))
+	mux.HandleFunc("GET /gestion/recensement/imports/{id}", s.signedIn(s.importPage))
+	mux.HandleFunc("GET /gestion/recensement/imports/{id}/etat", s.signedIn(s.importProgress))
+	mux.HandleFunc("GET /gestion/recensement/imports/{id}/colonnes", s.signedIn(s.mappingPage))
+	mux.HandleFunc("POST /gestion/recensement/imports/{id}/colonnes", s.signedIn(s.saveMapping))
+	mux.HandleFunc("POST /gestion/recensement/imports/{id}/apercu", s.signedIn(s.rerunPreview))
+	mux.HandleFunc("POST /gestion/recensement/imports/{id}/valider", s.signedIn(s.commitImport))
+	mux.HandleFunc("GET /gestion/recensement/imports/{id}/rapport.csv", s.signedIn(s.importReport))
+	mux.HandleFunc("GET /gestion/exports", s.signedIn(s.exportsPage))
+	mux.HandleFunc("GET /gestion/exports/{epci}/xlsx", s.signedIn(s.exportWorkbook))
 
 	// Back office: the hub only.
 	mux.HandleFunc("GET /gestion/utilisateurs", s.hubOnly(s.usersPage))

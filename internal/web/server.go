@@ -29,6 +29,9 @@ type Server struct {
 	secret []byte // signs public forms and hashes client addresses
 	// minFormAge is how long a person needs at least to fill a public form.
 	minFormAge time.Duration
+	// ctx lives as long as the server: background work (imports) runs in it.
+	ctx  context.Context
+	jobs importJobs
 }
 
 // New builds the HTTP handler of PORTREA. It fails if a template is broken.
@@ -53,8 +56,13 @@ func newServer(ctx context.Context, cfg config.Config, st *store.Store, ref *ter
 	if err != nil {
 		return nil, err
 	}
+	if n, err := st.InterruptImports(ctx); err != nil {
+		return nil, err
+	} else if n > 0 {
+		log.Warn("imports interrupted by the last stop", "count", n)
+	}
 	return &Server{cfg: cfg, st: st, ref: ref, geo: geocode.New(cfg.GeocoderURL), log: log, pages: pg, assets: as,
-		now: time.Now, secret: secret, minFormAge: 3 * time.Second}, nil
+		now: time.Now, secret: secret, minFormAge: 3 * time.Second, ctx: ctx}, nil
 }
 
 // Serve runs the handler on addr until ctx ends, then shuts down
