@@ -77,7 +77,7 @@ const (
 // the choices of the commune column ("Nom (code INSEE)").
 func Layout(extra []place.ExtraField, communes []string) []Column {
 	cols := []Column{
-		{Key: "id", Label: "Identifiant PORTREA", Group: "Identification", Width: 20,
+		{Key: "id", Label: "Identifiant PORTREA", Group: "Identification", Width: 38,
 			Help: "Laisser vide pour un nouveau lieu. Rempli dans les exports de PORTREA : ne pas le modifier, il permet de mettre à jour le lieu au lieu d'en créer un autre."},
 		{Key: "nom", Label: "Nom du lieu", Group: "Identification", Required: true, Width: 32,
 			Help: "Le nom sous lequel le public connaît le lieu (3 caractères au moins)."},
@@ -168,7 +168,7 @@ func tickColumns(v *place.Vocab, group, prefix string) []Column {
 	cols := make([]Column, len(v.Items))
 	for i, it := range v.Items {
 		cols[i] = Column{Key: v.Field + ":" + it.Code, Label: prefix + " : " + it.Label, Group: group, Kind: KindTick, Width: 12,
-			Help: "Mettre « x » si " + strings.ToLower(v.Title[:1]) + v.Title[1:] + " du lieu comprend « " + it.Label + " »."}
+			Help: v.Title + " : mettre « x » si « " + it.Label + " » s'applique au lieu, laisser vide sinon."}
 	}
 	return cols
 }

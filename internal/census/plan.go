@@ -127,15 +127,16 @@ func Preview(ctx context.Context, f *File, o Options) (*Plan, error) {
 		return nil, fileErrorf("aucune colonne n'est associée au nom du lieu : indiquez quelle colonne le contient.")
 	}
 	conv := newConverter(f, pl.Mapping, o.Ref, o.Extra, o.Now)
-	recs := make([]*record, len(f.Rows))
-	pl.Rows = make([]RowPlan, len(f.Rows))
-	for i, cells := range f.Rows {
+	recs := make([]*record, f.Len())
+	pl.Rows = make([]RowPlan, f.Len())
+	for i := range f.Len() {
 		if i%progressEvery == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
-			progress(StageRead, i, len(f.Rows))
+			progress(StageRead, i, f.Len())
 		}
+		cells := f.Row(i)
 		rp := &pl.Rows[i]
 		rp.Index, rp.Line = i, f.Lines[i]
 		if id := strings.TrimSpace(cellOf(cells, pl.Mapping, "id")); strings.EqualFold(id, ExampleID) {
@@ -152,7 +153,7 @@ func Preview(ctx context.Context, f *File, o Options) (*Plan, error) {
 			rp.Notes = []string{fmt.Sprintf("hors du territoire (%s)", communeLabel(r.p))}
 		}
 	}
-	progress(StageRead, len(f.Rows), len(f.Rows))
+	progress(StageRead, f.Len(), f.Len())
 	if o.Geocoder != nil {
 		if err := geocodeRows(ctx, pl, recs, o, progress); err != nil {
 			return nil, err

@@ -73,6 +73,11 @@ func ReadFile(name string, data []byte) (*File, error) {
 		}
 		f.Kind = "xlsx"
 		f.Table, err = ReadXLSX(bytes.NewReader(data), int64(len(data)))
+	case bytes.HasPrefix(data, []byte{0xD0, 0xCF, 0x11, 0xE0}) && strings.HasSuffix(lower, ".xlsx"):
+		// A password-protected workbook is wrapped like an old .xls:
+		// the XLSX reader tells the two apart.
+		f.Kind = "xlsx"
+		f.Table, err = ReadXLSX(bytes.NewReader(data), int64(len(data)))
 	case bytes.HasPrefix(data, []byte{0xD0, 0xCF, 0x11, 0xE0}):
 		return nil, fileErrorf("le fichier « %s » est au format Excel 97-2003 (.xls) : enregistrez-le au format .xlsx ou CSV avant de l'importer.", name)
 	case strings.HasSuffix(lower, ".xlsx"):
@@ -94,7 +99,7 @@ func ReadFile(name string, data []byte) (*File, error) {
 	if len(f.Header) == 0 {
 		return nil, fileErrorf("le fichier « %s » est vide.", name)
 	}
-	if len(f.Rows) == 0 {
+	if f.Len() == 0 {
 		return nil, fileErrorf("le fichier « %s » n'a que des en-têtes : aucune ligne de lieu à importer.", name)
 	}
 	return f, nil
@@ -189,11 +194,7 @@ func readCSV(data []byte) (*Table, string, string, error) {
 			t.Header = rec
 			continue
 		}
-		for len(rec) < len(t.Header) {
-			rec = append(rec, "")
-		}
-		t.Rows = append(t.Rows, rec)
-		t.Lines = append(t.Lines, line)
+		t.AddRow(line, rec)
 	}
 	return t, enc, string(sep), nil
 }
@@ -253,8 +254,7 @@ func readJSON(data []byte) (*Table, error) {
 		if blank(rec) {
 			continue
 		}
-		t.Rows = append(t.Rows, rec)
-		t.Lines = append(t.Lines, n+1)
+		t.AddRow(n+1, rec)
 	}
 	return t, nil
 }

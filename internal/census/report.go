@@ -37,7 +37,7 @@ func (pl *Plan) ErrorReport() []byte {
 		if rp.Action != ActionError && rp.Action != ActionDuplicate {
 			continue
 		}
-		w.Write(safe(append([]string{fmt.Sprint(rp.Line), ActionLabels[rp.Action], strings.Join(rp.Messages, " ; ")}, pl.File.Rows[rp.Index]...)))
+		w.Write(safe(append([]string{fmt.Sprint(rp.Line), ActionLabels[rp.Action], strings.Join(rp.Messages, " ; ")}, pl.File.Row(rp.Index)...)))
 	}
 	w.Flush()
 	return buf.Bytes()

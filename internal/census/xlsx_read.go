@@ -20,10 +20,48 @@ import (
 type Table struct {
 	Sheet  string
 	Header []string
-	// Rows have at least len(Header) cells; a row keeps the cells it has
-	// beyond the header (data under no header).
-	Rows  [][]string
+	// rows hold each row's cells joined by cellSep, trailing empty cells
+	// dropped: a census row is mostly empty tick columns, and a slice of
+	// strings per row would take ten times the memory of its text.
+	rows  []string
 	Lines []int
+}
+
+// cellSep joins the cells of a stored row. It is a control character no
+// census cell means: one found in a cell becomes a space.
+const cellSep = "\x1f"
+
+// Len is the number of data rows.
+func (t *Table) Len() int { return len(t.rows) }
+
+// Row returns the cells of data row i: at least len(Header) of them, more
+// when the row has data under no header.
+func (t *Table) Row(i int) []string {
+	cells := strings.Split(t.rows[i], cellSep)
+	if len(cells) < len(t.Header) {
+		cells = append(cells, make([]string, len(t.Header)-len(cells))...)
+	}
+	return cells
+}
+
+// AddRow appends a data row read at line.
+func (t *Table) AddRow(line int, cells []string) {
+	t.rows = append(t.rows, packRow(cells))
+	t.Lines = append(t.Lines, line)
+}
+
+func packRow(cells []string) string {
+	n := len(cells)
+	for n > 0 && cells[n-1] == "" {
+		n--
+	}
+	cells = cells[:n]
+	for i, c := range cells {
+		if strings.Contains(c, cellSep) {
+			cells[i] = strings.ReplaceAll(c, cellSep, " ")
+		}
+	}
+	return strings.Join(cells, cellSep)
 }
 
 // ErrUnreadable: the file is not a readable XLSX. Its message is French
@@ -131,11 +169,6 @@ func ReadXLSX(r io.ReaderAt, size int64) (t *Table, err error) {
 		return nil, xlsxUnreadable(fmt.Sprintf("la feuille « %s » est abîmée.", sheet))
 	}
 	xlsxApplyMerges(t, headerLine, m.refs)
-	for i, row := range t.Rows {
-		if len(row) < len(t.Header) {
-			t.Rows[i] = append(row, make([]string, len(t.Header)-len(row))...)
-		}
-	}
 	return t, nil
 }
 
@@ -225,11 +258,10 @@ func xlsxReadSheet(f *excelize.File, sheet string) (*Table, int, error) {
 			t.Header, headerLine = cells, line
 			continue
 		}
-		if len(t.Rows) == xlsxMaxRows {
+		if t.Len() == xlsxMaxRows {
 			return nil, 0, xlsxTooLarge(fmt.Sprintf("la feuille « %s » a plus de 200 000 lignes. Découpez le fichier (par département ou par commune) et importez les morceaux un par un.", sheet))
 		}
-		t.Rows = append(t.Rows, cells)
-		t.Lines = append(t.Lines, line)
+		t.AddRow(line, cells)
 	}
 	if err := rows.Error(); err != nil {
 		return nil, 0, xlsxUnreadable(fmt.Sprintf("la feuille « %s » est abîmée après la ligne %d.", sheet, line))
@@ -252,16 +284,35 @@ func xlsxTrimRight(cells []string) []string {
 // over blank rows does not bring them back.
 func xlsxApplyMerges(t *Table, headerLine int, refs []string) {
 	budget := xlsxMaxMerged
-	row := func(line int) *[]string {
+	// Rows touched by a merge are unpacked once, then packed back.
+	open := map[int][]string{}
+	row := func(line int) []string {
 		if line == headerLine {
-			return &t.Header
+			return t.Header
 		}
 		i, ok := xlsxFindLine(t.Lines, line)
 		if !ok {
 			return nil
 		}
-		return &t.Rows[i]
+		if cells, ok := open[i]; ok {
+			return cells
+		}
+		open[i] = t.Row(i)
+		return open[i]
 	}
+	set := func(line int, cells []string) {
+		if line == headerLine {
+			t.Header = cells
+			return
+		}
+		i, _ := xlsxFindLine(t.Lines, line)
+		open[i] = cells
+	}
+	defer func() {
+		for i, cells := range open {
+			t.rows[i] = packRow(cells)
+		}
+	}()
 	for _, ref := range refs {
 		c1, r1, c2, r2, ok := xlsxRange(ref)
 		if !ok {
@@ -269,10 +320,10 @@ func xlsxApplyMerges(t *Table, headerLine int, refs []string) {
 		}
 		c2 = min(c2, xlsxMaxColumns)
 		top := row(r1)
-		if top == nil || c1 > len(*top) || (*top)[c1-1] == "" {
+		if top == nil || c1 > len(top) || top[c1-1] == "" {
 			continue
 		}
-		v := (*top)[c1-1]
+		v := top[c1-1]
 		// The lines of the range the table kept: the header, then rows.
 		lines := []int{}
 		if headerLine >= r1 && headerLine <= r2 {
@@ -284,12 +335,13 @@ func xlsxApplyMerges(t *Table, headerLine int, refs []string) {
 		}
 		for _, l := range lines {
 			cells := row(l)
-			if len(*cells) < c2 {
-				*cells = append(*cells, make([]string, c2-len(*cells))...)
+			if len(cells) < c2 {
+				cells = append(cells, make([]string, c2-len(cells))...)
 			}
 			for c := c1; c <= c2; c++ {
-				(*cells)[c-1] = v
+				cells[c-1] = v
 			}
+			set(l, cells)
 			if budget -= c2 - c1 + 1; budget < 0 {
 				return // overlapping ranges of a forged file
 			}

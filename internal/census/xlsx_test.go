@@ -283,10 +283,10 @@ func TestWorkbookRoundTrip(t *testing.T) {
 		}
 		for i, p := range places {
 			want := Values(cols, p, private)
-			if !slices.Equal(tab.Rows[i], want) {
+			if !slices.Equal(tab.Row(i), want) {
 				for j := range want {
-					if j >= len(tab.Rows[i]) || tab.Rows[i][j] != want[j] {
-						t.Errorf("private=%v place %d column %q: %q, want %q", private, i, cols[j].Label, tab.Rows[i][min(j, len(tab.Rows[i])-1)], want[j])
+					if j >= len(tab.Row(i)) || tab.Row(i)[j] != want[j] {
+						t.Errorf("private=%v place %d column %q: %q, want %q", private, i, cols[j].Label, tab.Row(i)[min(j, len(tab.Row(i))-1)], want[j])
 					}
 				}
 			}
@@ -372,8 +372,12 @@ func TestReadXLSXMergedAndBlank(t *testing.T) {
 		{"Espace jeunes", "Iffendic", "", "", ""},
 		{"  ", "x", "", "", ""},
 	}
-	if !slices.EqualFunc(tab.Rows, want, slices.Equal) {
-		t.Errorf("rows %q, want %q", tab.Rows, want)
+	var got [][]string
+	for i := range tab.Len() {
+		got = append(got, tab.Row(i))
+	}
+	if !slices.EqualFunc(got, want, slices.Equal) {
+		t.Errorf("rows %q, want %q", got, want)
 	}
 	if !slices.Equal(tab.Lines, []int{3, 5, 6, 8}) {
 		t.Errorf("lines %v", tab.Lines)
@@ -454,7 +458,7 @@ func TestReadXLSXTooManyColumns(t *testing.T) {
 		f.Close()
 		tab, err := ReadXLSX(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
 		if n == 300 {
-			if err != nil || len(tab.Header) != 300 || len(tab.Rows[0]) != 300 {
+			if err != nil || len(tab.Header) != 300 || len(tab.Row(0)) != 300 {
 				t.Errorf("300 columns: %v", err)
 			}
 			continue
@@ -482,8 +486,8 @@ func TestXLSXMergeRefsAcrossChunks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(tab.Rows) != 1099 {
-		t.Errorf("%d rows", len(tab.Rows))
+	if tab.Len() != 1099 {
+		t.Errorf("%d rows", tab.Len())
 	}
 	refs, err := xlsxMergeRefsOf(buf.Bytes())
 	if err != nil || len(refs) != 549 {
@@ -569,8 +573,8 @@ func BenchmarkReadXLSX50k(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if len(tab.Rows) != 50_000 || len(tab.Header) != 90 {
-			b.Fatalf("%d rows × %d columns", len(tab.Rows), len(tab.Header))
+		if tab.Len() != 50_000 || len(tab.Header) != 90 {
+			b.Fatalf("%d rows × %d columns", tab.Len(), len(tab.Header))
 		}
 	}
 }

@@ -224,7 +224,7 @@ func (s *Server) uploadImport(w http.ResponseWriter, r *http.Request, sess *sess
 // startPreview computes the plan in the background.
 func (s *Server) startPreview(rec *store.Import, job *importJob, mapping []string) {
 	job.mu.Lock()
-	job.running, job.plan, job.err, job.stage, job.done, job.total = true, nil, nil, census.StageRead, 0, len(job.file.Rows)
+	job.running, job.plan, job.err, job.stage, job.done, job.total = true, nil, nil, census.StageRead, 0, job.file.Len()
 	job.mu.Unlock()
 	go func() {
 		pl, err := s.importer().Preview(s.ctx, rec, job.file, mapping, job.progress)
@@ -530,7 +530,8 @@ func (s *Server) renderMapping(w http.ResponseWriter, r *http.Request, sess *ses
 	v := mappingView{layoutView: s.bo(sess, "Correspondance des colonnes", "recensement"), Import: rec, Targets: census.Targets(extra), Error: errMsg}
 	for i, h := range job.file.Header {
 		c := mappingColumn{Index: i, Header: h, Key: chosen[i]}
-		for _, row := range job.file.Rows {
+		for r := range job.file.Len() {
+			row := job.file.Row(r)
 			if i < len(row) && strings.TrimSpace(row[i]) != "" && !slices.Contains(c.Samples, row[i]) {
 				c.Samples = append(c.Samples, row[i])
 				if len(c.Samples) == 3 {
