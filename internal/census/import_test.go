@@ -14,6 +14,7 @@ import (
 
 	"portrea/internal/census"
 	"portrea/internal/demo"
+	"portrea/internal/export"
 	"portrea/internal/geocode"
 	"portrea/internal/geocode/geocodetest"
 	"portrea/internal/place"
@@ -452,6 +453,19 @@ func TestImportRoundTripIsLossless(t *testing.T) {
 		pl, res := importFile(t, newImporter(st), "export.xlsx", exported, broceliande, census.ModeImport, true)
 		if pl.Detected.Format != census.FormatTemplate || pl.Counts[census.ActionSame] != len(original) || res.Created+res.Updated != 0 {
 			t.Fatalf("same database: %s; first rows %+v", pl.Summary(), pl.Rows[:min(3, len(pl.Rows))])
+		}
+
+		// The national standard CSV of the same places changes nothing
+		// either.
+		var std bytes.Buffer
+		if _, err := export.StandardCSV(&std, func(yield func(*place.Place) error) error {
+			return st.EachPublicPlace(ctx, broceliande, yield)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		pl, res = importFile(t, newImporter(st), "standard.csv", std.Bytes(), broceliande, census.ModeImport, true)
+		if pl.Detected.Format != census.FormatStandard || pl.Counts[census.ActionSame] != len(pl.Rows) || res.Created+res.Updated != 0 {
+			t.Fatalf("standard CSV: %s; %+v", pl.Summary(), rowsWith(pl, census.ActionUpdate))
 		}
 
 		fresh := storetest.OpenSQLite(t)
