@@ -101,6 +101,9 @@ func importCommand(ctx context.Context, cfg config.Config, args []string, stdout
 	res, err := im.Commit(ctx, rec, pl, place.Actor{Kind: place.ActorImport, Name: name})
 	if err != nil {
 		st.SetImportStatus(context.WithoutCancel(ctx), rec.ID, store.ImportFailed, "échec de l'enregistrement : rien n'a été écrit")
+		if errors.Is(err, store.ErrConflict) {
+			return errors.New("des lieux ont été modifiés pendant l'import : rien n'a été écrit, relancez la commande")
+		}
 		return fmt.Errorf("enregistrement : rien n'a été écrit (%w)", err)
 	}
 	fmt.Fprintf(stdout, "Import enregistré en %s : %d lieux créés, %d mis à jour.\n", time.Since(start).Round(time.Millisecond), res.Created, res.Updated)

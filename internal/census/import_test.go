@@ -491,3 +491,47 @@ func TestImportRoundTripIsLossless(t *testing.T) {
 		}
 	})
 }
+
+// TestImportCommitRefusesStalePreview edits a place between the preview and
+// the commit: the commit writes nothing rather than undo the edit.
+func TestImportCommitRefusesStalePreview(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		if _, err := demo.Seed(ctx, st, territory.Default(), testNow); err != nil {
+			t.Fatal(err)
+		}
+		p := territoryPlaces(t, st, broceliande)[0]
+		csv := "id,nom,adresse,code_postal,code_insee,telephone\n" +
+			p.ID + `,"` + p.Nom + `","` + p.Adresse + `",` + p.CodePostal + "," + p.CodeInsee + ",0299999999\n" +
+			`,Nouveau lieu,3 rue des Forges,` + p.CodePostal + "," + p.CodeInsee + ",\n"
+		im := newImporter(st)
+		rec, f, err := im.Receive(ctx, "maj.csv", []byte(csv), broceliande, "", census.ModeImport)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pl, err := im.Preview(ctx, rec, f, nil, nil)
+		if err != nil || pl.Rows[0].Action != census.ActionUpdate || pl.Rows[1].Action != census.ActionCreate {
+			t.Fatalf("%v %+v", err, pl.Rows)
+		}
+		before := countPlaces(t, st)
+		edited, err := st.GetPlace(ctx, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		edited.Notes = "modifié pendant l'aperçu"
+		st.SetClock(func() time.Time { return testNow.Add(time.Minute) })
+		if err := st.UpdatePlace(ctx, edited, store.Write{Actor: place.Actor{Kind: place.ActorPerson, Name: "referente"}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := im.Commit(ctx, rec, pl, place.Actor{Kind: place.ActorImport, Name: "maj.csv"}); !errors.Is(err, store.ErrConflict) {
+			t.Fatalf("commit over a later edit: %v, want ErrConflict", err)
+		}
+		got, err := st.GetPlace(ctx, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Notes != edited.Notes || got.Telephone != p.Telephone || countPlaces(t, st) != before {
+			t.Errorf("a refused commit must write nothing: notes %q, tel %s, %d places", got.Notes, got.Telephone, countPlaces(t, st))
+		}
+	})
+}

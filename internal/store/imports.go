@@ -185,7 +185,8 @@ var ErrImportConflict = errors.New("store: an imported place already exists")
 // ApplyImport commits a previewed import in one transaction: the import is
 // marked committed, the new places are inserted and the updated ones
 // written with their history, or nothing happens at all. A second commit
-// of the same import returns ErrImportDone.
+// of the same import returns ErrImportDone; a place changed since the
+// preview returns ErrConflict (the preview must be run again).
 func (s *Store) ApplyImport(ctx context.Context, id string, creates, updates []*place.Place, w Write, summary string) (ImportResult, error) {
 	var res ImportResult
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -217,7 +218,7 @@ func (s *Store) ApplyImport(ctx context.Context, id string, creates, updates []*
 			return ErrImportConflict
 		}
 		res.Created += n
-		w.RecordDate = true
+		w.RecordDate, w.IfUnchanged = true, true
 		for _, p := range updates {
 			if err := s.updatePlaceTx(ctx, tx, p, w); err != nil {
 				return err

@@ -114,6 +114,10 @@ type Write struct {
 	// RecordDate writes the record's own date_maj on update (an import
 	// carries the date its source checked the data).
 	RecordDate bool
+	// IfUnchanged refuses an update (ErrConflict) when the stored place
+	// changed since the version the new one was computed from (its
+	// UpdatedAt): an import previewed earlier must not undo a later edit.
+	IfUnchanged bool
 }
 
 // CreatePlace inserts a new place and its history entry in one
@@ -173,6 +177,9 @@ func (s *Store) updatePlaceTx(ctx context.Context, tx *sql.Tx, p *place.Place, w
 	old, err := getPlace(ctx, tx, p.ID, true)
 	if err != nil {
 		return err
+	}
+	if w.IfUnchanged && !old.UpdatedAt.Equal(p.UpdatedAt) {
+		return fmt.Errorf("%w: place %s", ErrConflict, p.ID)
 	}
 	now := s.now().UTC()
 	p.CreatedAt = old.CreatedAt

@@ -214,8 +214,16 @@ func (s *Server) uploadImport(w http.ResponseWriter, r *http.Request, sess *sess
 	job := &importJob{file: f}
 	s.jobs.put(rec.ID, job)
 	if d.Format == census.FormatOther {
-		http.Redirect(w, r, "/gestion/recensement/imports/"+rec.ID+"/colonnes", http.StatusSeeOther)
-		return
+		// Columns mapped and kept before need no second look.
+		_, err := s.st.ImportMapping(r.Context(), epci, d.Signature)
+		if errors.Is(err, store.ErrNotFound) {
+			http.Redirect(w, r, "/gestion/recensement/imports/"+rec.ID+"/colonnes", http.StatusSeeOther)
+			return
+		}
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
 	}
 	s.startPreview(rec, job, nil)
 	http.Redirect(w, r, "/gestion/recensement/imports/"+rec.ID, http.StatusSeeOther)
@@ -447,7 +455,13 @@ func (s *Server) commitImport(w http.ResponseWriter, r *http.Request, sess *sess
 		defer job.mu.Unlock()
 		job.running = false
 		if err != nil {
-			if !errors.Is(err, store.ErrImportDone) {
+			switch {
+			case errors.Is(err, store.ErrImportDone):
+			case errors.Is(err, store.ErrConflict):
+				// The plan is stale: the person runs the preview again.
+				job.plan = nil
+				job.err = &census.FileError{Reason: "Des lieux ont été modifiés depuis l'aperçu : rien n'a été écrit. Relancez l'aperçu pour tenir compte de ces modifications."}
+			default:
 				s.log.Error("import commit", "import", rec.ID, "err", err)
 				job.err = &census.FileError{Reason: "L'enregistrement a échoué : rien n'a été écrit. Vous pouvez réessayer."}
 			}
