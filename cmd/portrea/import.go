@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"portrea/internal/census"
@@ -84,14 +85,21 @@ func importCommand(ctx context.Context, cfg config.Config, args []string, stdout
 	if err != nil {
 		return err
 	}
+	if d, _, err := im.Detect(ctx, *epci, f); err != nil {
+		return err
+	} else if d.Format == census.FormatOther && !d.Saved {
+		// Guessing the columns of an unknown table is the person's call:
+		// the back office shows the proposal and keeps the confirmed one.
+		return fmt.Errorf("colonnes non reconnues (%s) : ce fichier n'est ni un modèle de recensement ni au standard national. Importez-le une première fois depuis l'espace de gestion (Recensement) pour confirmer la correspondance des colonnes ; elle sera retenue pour les imports suivants", joinQuoted(headerNames(f.Header)))
+	}
 	start := time.Now()
 	progress := cliProgress(stderr)
 	pl, err := im.Preview(ctx, rec, f, nil, progress)
 	if err != nil {
 		return err
 	}
-	if pl.Detected.Format == census.FormatOther {
-		fmt.Fprintf(stdout, "Colonnes non reconnues, ignorées : %s. Pour les associer à des champs, importez le fichier depuis l'espace de gestion (étape « correspondance des colonnes »).\n", joinQuoted(pl.Detected.Unmapped))
+	if len(pl.Detected.Unmapped) > 0 {
+		fmt.Fprintf(stdout, "Colonnes ignorées : %s.\n", joinQuoted(pl.Detected.Unmapped))
 	}
 	pl.WriteText(stdout, *verbose)
 	if *dryRun {
@@ -134,6 +142,16 @@ func joinQuoted(s []string) string {
 			out += ", "
 		}
 		out += "« " + x + " »"
+	}
+	return out
+}
+
+func headerNames(h []string) []string {
+	var out []string
+	for _, x := range h {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
 	}
 	return out
 }

@@ -2,8 +2,10 @@ package census
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"portrea/internal/openinghours"
@@ -202,6 +204,11 @@ func statusOf(s string) (place.Status, bool) {
 	return place.StatusActive, false
 }
 
+var cedex = regexp.MustCompile(`(?i)\s+cedex(\s+\d+)?\s*$`)
+
+// osmLike recognises hours written in the OpenStreetMap syntax.
+var osmLike = regexp.MustCompile(`\b(Mo|Tu|We|Th|Fr|Sa|Su|PH)\b.*\d\d:\d\d`)
+
 var communeWithCode = regexp.MustCompile(`^(.*\S)\s*\((\d[0-9AB]\d{3})\)$`)
 
 // shape turns the census sheet's friendly cells into the standard's forms:
@@ -294,7 +301,11 @@ func (c *converter) finish(r *record) {
 			} else {
 				// Hours nobody can read must not be published as if they
 				// were right: keep them for the referent, flagged.
-				r.notef("Horaires à revoir : « %s » n'a pas pu être converti (%s) ; le texte est conservé dans les notes du référent", p.Horaires, strings.TrimPrefix(err2.Error(), "horaires : "))
+				why := err2
+				if osmLike.MatchString(p.Horaires) {
+					why = err // broken OSM: the OSM parser says where
+				}
+				r.notef("Horaires à revoir : « %s » n'a pas pu être lu (%s) ; le texte est conservé dans les notes du référent", p.Horaires, strings.TrimPrefix(why.Error(), "horaires : "))
 				if p.Notes != "" {
 					p.Notes += "\n"
 				}
@@ -313,6 +324,9 @@ func (c *converter) finish(r *record) {
 // postcode to tell homonyms apart.
 func (c *converter) resolveCommune(r *record) {
 	p := r.p
+	if m := cedex.FindStringIndex(p.Commune); m != nil {
+		p.Commune = strings.TrimSpace(p.Commune[:m[0]])
+	}
 	name := place.Fold(p.Commune)
 	var found []territory.Commune
 	for _, cm := range c.ref.CommunesByPostcode(p.CodePostal) {
@@ -321,9 +335,27 @@ func (c *converter) resolveCommune(r *record) {
 		}
 	}
 	if len(found) == 0 {
+		found = arrondissement(c.ref.CommunesByPostcode(p.CodePostal), name)
+	}
+	if len(found) == 0 {
 		if cs := c.ref.CommunesByPostcode(p.CodePostal); len(cs) == 1 {
 			found = cs
 			r.notef("Commune : « %s » lue comme %s, seule commune du code postal %s", p.Commune, cs[0].Nom, p.CodePostal)
+		}
+	}
+	if len(found) == 0 && len(p.CodePostal) >= 2 {
+		// A CEDEX or mistyped postcode: the name alone, within the
+		// postcode's département, when only one commune bears it.
+		dep := p.CodePostal[:2]
+		if dep == "97" && len(p.CodePostal) >= 3 {
+			dep = p.CodePostal[:3]
+		}
+		if cm, ok := communeByName(c.ref, dep, p.Commune); ok {
+			found = []territory.Commune{cm}
+			r.notef("Commune : « %s » reconnue comme %s (%s) par son nom, le code postal « %s » n'étant pas le sien", p.Commune, cm.Nom, cm.Code, p.CodePostal)
+			if len(cm.CodesPostaux) > 0 && !slices.Contains(cm.CodesPostaux, p.CodePostal) {
+				p.CodePostal = cm.CodesPostaux[0]
+			}
 		}
 	}
 	if len(found) != 1 {
@@ -335,18 +367,63 @@ func (c *converter) resolveCommune(r *record) {
 }
 
 // sameCommuneName compares names ignoring "Saint"/"St" and hyphens.
-func sameCommuneName(a, b string) bool {
-	norm := func(s string) string {
-		w := place.SearchWords(s)
-		for i, x := range w {
-			switch x {
-			case "st":
-				w[i] = "saint"
-			case "ste":
-				w[i] = "sainte"
-			}
+func sameCommuneName(a, b string) bool { return communeKey(a) == communeKey(b) }
+
+// arrondissement finds "Marseille 2", "LYON 3EME", "Paris 15e" among the
+// communes of a postcode: the one arrondissement of the named city.
+func arrondissement(cands []territory.Commune, name string) []territory.Commune {
+	var out []territory.Commune
+	for _, cm := range cands {
+		if cm.Kind != territory.KindArrondissement {
+			continue
 		}
-		return strings.Join(w, " ")
+		city := strings.Fields(place.Fold(cm.Nom))[0]
+		if strings.HasPrefix(name, city) {
+			out = append(out, cm)
+		}
 	}
-	return norm(a) == norm(b)
+	if len(out) != 1 {
+		return nil
+	}
+	return out
+}
+
+// communesByName indexes the communes of each reference by département and
+// normalised name, built on first use.
+var communesByName = struct {
+	sync.Mutex
+	ref *territory.Reference
+	idx map[string][]territory.Commune
+}{}
+
+func communeByName(ref *territory.Reference, dep, name string) (territory.Commune, bool) {
+	communesByName.Lock()
+	if communesByName.ref != ref {
+		idx := map[string][]territory.Commune{}
+		for _, cm := range ref.Communes() {
+			k := cm.Departement + "|" + communeKey(cm.Nom)
+			idx[k] = append(idx[k], cm)
+		}
+		communesByName.ref, communesByName.idx = ref, idx
+	}
+	found := communesByName.idx[dep+"|"+communeKey(name)]
+	communesByName.Unlock()
+	if len(found) != 1 {
+		return territory.Commune{}, false
+	}
+	return found[0], true
+}
+
+// communeKey normalises a commune name: case, accents, hyphens, "St".
+func communeKey(s string) string {
+	w := place.SearchWords(s)
+	for i, x := range w {
+		switch x {
+		case "st":
+			w[i] = "saint"
+		case "ste":
+			w[i] = "sainte"
+		}
+	}
+	return strings.Join(w, " ")
 }

@@ -535,3 +535,50 @@ func TestImportCommitRefusesStalePreview(t *testing.T) {
 		}
 	})
 }
+
+// TestImportCannotReachAnotherTerritorysPlace gives the id of a Montfort
+// place in a file for Brocéliande: the row is refused, the place untouched.
+func TestImportCannotReachAnotherTerritorysPlace(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		if _, err := demo.Seed(ctx, st, territory.Default(), testNow); err != nil {
+			t.Fatal(err)
+		}
+		other := territoryPlaces(t, st, "243500550")[0]
+		c := territory.Default().CommunesOfEPCI(broceliande)[0]
+		csv := "id,nom,adresse,code_postal,code_insee\n" + other.ID + ",Détourné,1 rue de la Gare," + c.CodesPostaux[0] + "," + c.Code + "\n"
+		pl, res := importFile(t, newImporter(st), "x.csv", []byte(csv), broceliande, census.ModeImport, true)
+		if pl.Rows[0].Action != census.ActionError || !strings.Contains(pl.Rows[0].Messages[0], "autre territoire") || res.Created+res.Updated != 0 {
+			t.Fatalf("%+v", pl.Rows[0])
+		}
+		got, err := st.GetPlace(ctx, other.ID)
+		if err != nil || got.Nom != other.Nom {
+			t.Errorf("%v %+v", err, got)
+		}
+	})
+}
+
+func TestImportRecognisesCommunesByName(t *testing.T) {
+	csv := "nom,adresse,code_postal,commune\n" +
+		"Mission locale,10 rue de la République,13002,MARSEILLE 2\n" +
+		"Centre social,3 rue de Paris,35042,RENNES CEDEX 9\n" +
+		"Espace numérique,1 quai Duguay-Trouin,35400,St Malo\n" +
+		"Point info,2 rue Haute,35380,Paimpont\n"
+	f, err := census.ReadFile("communes.csv", []byte(csv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl, err := census.Preview(context.Background(), f, census.Options{Ref: territory.Default(), Now: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"13202", "35238", "35288", "35211"} {
+		r := pl.Rows[i]
+		if r.Action != census.ActionCreate || r.Place.CodeInsee != want {
+			t.Errorf("row %d: %s %v, INSEE %v, want %s", r.Line, r.Action, r.Messages, r.Place, want)
+		}
+	}
+	if p := pl.Rows[1].Place; p.CodePostal == "35042" {
+		t.Errorf("a CEDEX code is not the place's postcode: %s", p.CodePostal)
+	}
+}

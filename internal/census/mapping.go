@@ -101,6 +101,8 @@ type Detected struct {
 	Signature string
 	// Unmapped are the columns nothing was recognised for.
 	Unmapped []string
+	// Saved is true when a mapping a person confirmed earlier was applied.
+	Saved bool
 }
 
 // Detect recognises the format of a table from its header and proposes a
@@ -208,6 +210,7 @@ func (d *Detected) ApplySaved(header []string, saved map[string]string) {
 			d.Mapping[i] = k
 		}
 	}
+	d.Saved = true
 	d.Unmapped = nil
 	for i, k := range d.Mapping {
 		if k == "" && strings.TrimSpace(header[i]) != "" {

@@ -62,9 +62,9 @@ func (m *matcher) match(ctx context.Context, rp *RowPlan, r *record) error {
 	if err := m.load(ctx, p.EPCI); err != nil {
 		return err
 	}
-	target, why := m.find(ctx, rp, r)
-	if rp.Action == ActionError {
-		return nil
+	target, why, err := m.find(ctx, rp, r)
+	if err != nil || rp.Action == ActionError {
+		return err
 	}
 	if target == nil {
 		if line, ok := m.inFile[identity(p)]; ok {
@@ -120,15 +120,27 @@ func (m *matcher) match(ctx context.Context, rp *RowPlan, r *record) error {
 }
 
 // find looks for the place a row certainly is.
-func (m *matcher) find(ctx context.Context, rp *RowPlan, r *record) (*place.Place, string) {
+func (m *matcher) find(ctx context.Context, rp *RowPlan, r *record) (*place.Place, string, error) {
 	p := r.p
 	if p.ID != "" {
-		if t, ok := m.byID[p.ID]; ok {
-			if t.EPCI != p.EPCI && m.o.EPCI != "" && t.EPCI != m.o.EPCI {
-				rp.Action, rp.Messages = ActionError, []string{"Identifiant PORTREA : ce lieu appartient à un autre territoire"}
-				return nil, ""
+		t, ok := m.byID[p.ID]
+		if !ok && isUUID(p.ID) && m.o.Lookup != nil {
+			// A place of PORTREA whose row now names a commune of another
+			// territory than the one it is stored in.
+			found, err := m.o.Lookup(ctx, p.ID)
+			if err != nil {
+				return nil, "", err
 			}
-			return t, "même identifiant PORTREA"
+			if found != nil {
+				if m.o.EPCI != "" && found.EPCI != m.o.EPCI {
+					rp.Action, rp.Messages = ActionError, []string{fmt.Sprintf("Identifiant PORTREA : « %s » est un lieu d'un autre territoire (%s)", found.Nom, epciName(m.o.Ref, found.EPCI))}
+					return nil, "", nil
+				}
+				t, ok = found, true
+			}
+		}
+		if ok {
+			return t, "même identifiant PORTREA", nil
 		}
 		// A PORTREA id (a UUID) from another instance keeps the place's
 		// identity; another tool's id ("structure-1", "185") identifies
@@ -140,14 +152,14 @@ func (m *matcher) find(ctx context.Context, rp *RowPlan, r *record) (*place.Plac
 	if !p.PivotMissing() {
 		for _, t := range m.byPivot[p.Pivot+"|"+p.CodeInsee] {
 			if place.Ratio(t.Nom, p.Nom) >= 60 {
-				return t, "même SIRET/RNA dans la même commune"
+				return t, "même SIRET/RNA dans la même commune", nil
 			}
 		}
 	}
 	if t, ok := m.byKey[identity(p)]; ok {
-		return t, "même nom et même adresse"
+		return t, "même nom et même adresse", nil
 	}
-	return nil, ""
+	return nil, "", nil
 }
 
 // closest returns the known place of the same commune that the row most

@@ -89,6 +89,8 @@ type Options struct {
 	// Existing returns the places of a territory, every status, with their
 	// private fields and complementary values, for matching.
 	Existing func(ctx context.Context, epci string) ([]*place.Place, error)
+	// Lookup returns the place with that id wherever it is stored, or nil.
+	Lookup   func(ctx context.Context, id string) (*place.Place, error)
 	Geocoder Geocoder // nil: no geocoding
 	Now      time.Time
 	// Progress reports the stage ("lecture", "geocodage", "rapprochement")

@@ -94,9 +94,16 @@ func (im *Importer) Preview(ctx context.Context, rec *store.Import, f *File, map
 		})
 		return out, err
 	}
+	lookup := func(ctx context.Context, id string) (*place.Place, error) {
+		p, err := im.Store.GetPlace(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, nil
+		}
+		return p, err
+	}
 	pl, err := Preview(ctx, f, Options{
 		EPCI: rec.EPCI, Prefill: rec.Mode == ModePrefill, Mapping: mapping, Ref: im.Ref, Extra: extra,
-		Existing: existing, Geocoder: im.Geocoder, Now: im.now(), Progress: progress,
+		Existing: existing, Lookup: lookup, Geocoder: im.Geocoder, Now: im.now(), Progress: progress,
 	})
 	if err != nil {
 		var fe *FileError

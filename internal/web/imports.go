@@ -300,6 +300,7 @@ type importView struct {
 	CanCommit   bool
 	CanRerun    bool
 	HasReport   bool
+	CommonNotes []census.NoteCount
 	// ActionLabels names the actions in the rows' table.
 	ActionLabels map[census.Action]string
 }
@@ -372,6 +373,7 @@ func (s *Server) importPage(w http.ResponseWriter, r *http.Request, sess *sessio
 			}
 			v.Rows = append(v.Rows, rp)
 		}
+		v.CommonNotes = v.Plan.CommonNotes(15)
 		v.HasReport = v.Plan.Counts[census.ActionError]+v.Plan.Counts[census.ActionDuplicate] > 0
 		v.CanCommit = rec.Status == store.ImportPreviewed && !v.Running && v.Plan.Counts[census.ActionCreate]+v.Plan.Counts[census.ActionUpdate] > 0
 	}
