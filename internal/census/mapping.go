@@ -129,7 +129,7 @@ func Detect(header []string, extra []place.ExtraField) Detected {
 	for _, f := range extra {
 		extraKeys["extra:"+f.Key] = true
 	}
-	var labels, stdCols, legacyCols, guessed int
+	var labels, stdCols, distinctive int
 	used := map[string]bool{}
 	for i, h := range header {
 		raw := strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
@@ -141,7 +141,11 @@ func Detect(header []string, extra []place.ExtraField) Detected {
 			stdCols++
 		case legacy[folded]:
 			key = folded
-			legacyCols++
+			// "courriel" and "accessibilite" are also what anyone calls
+			// those columns: they alone do not make a v0.1 file.
+			if folded != "courriel" && folded != "accessibilite" {
+				distinctive++
+			}
 		case own[folded] || extraKeys[folded]:
 			key = folded
 		case byLabel[folded] != "":
@@ -149,7 +153,6 @@ func Detect(header []string, extra []place.ExtraField) Detected {
 			labels++
 		case synonyms[folded] != "":
 			key = synonyms[folded]
-			guessed++
 		}
 		if key != "" && used[key] && !ListKey(key) {
 			key = "" // a second column for the same scalar field is left to the person
@@ -165,7 +168,7 @@ func Detect(header []string, extra []place.ExtraField) Detected {
 	switch {
 	case labels >= 3 && used["nom"]:
 		d.Format = FormatTemplate
-	case legacyCols > 0 && stdCols >= 4 && used["nom"]:
+	case distinctive > 0 && stdCols >= 4 && used["nom"]:
 		d.Format = FormatLegacy
 	case stdCols >= 5 && used["nom"] && used["adresse"]:
 		d.Format = FormatStandard

@@ -278,6 +278,9 @@ func geocodeRows(ctx context.Context, pl *Plan, recs []*record, o Options, progr
 		if r == nil || pl.Rows[i].Action == ActionSkip || len(r.errs) > 0 || r.p.Adresse == "" {
 			continue
 		}
+		if o.EPCI != "" && r.p.EPCI != "" && r.p.EPCI != o.EPCI {
+			continue // refused anyway: outside the territory
+		}
 		if r.p.HasCoords && r.p.CodeInsee != "" {
 			continue
 		}

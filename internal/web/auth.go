@@ -76,12 +76,20 @@ func (s *Server) signedIn(h func(http.ResponseWriter, *http.Request, *session)) 
 			if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
 				limit = census.MaxFileSize + 1<<20 // the file and the form's few fields
 				if r.ContentLength > limit {
-					s.render(w, r, http.StatusRequestEntityTooLarge, "error", errorView{s.bo(sess, "Fichier trop volumineux", "recensement"),
-						fmt.Sprintf("Le fichier envoyé dépasse la limite de %d Mo : rien n'a été enregistré. Découpez-le en plusieurs fichiers (par commune par exemple).", census.MaxFileSize>>20)})
+					s.tooLarge(w, r, sess)
 					return
 				}
 			}
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
+			if limit > 2<<20 {
+				// A body sent without its length (chunked) meets the limit
+				// only while the form is read: say so, not "token missing".
+				var tooBig *http.MaxBytesError
+				if err := r.ParseMultipartForm(32 << 20); errors.As(err, &tooBig) {
+					s.tooLarge(w, r, sess)
+					return
+				}
+			}
 			token := r.Header.Get("X-CSRF-Token")
 			if token == "" {
 				token = r.PostFormValue("csrf")
@@ -95,6 +103,12 @@ func (s *Server) signedIn(h func(http.ResponseWriter, *http.Request, *session)) 
 		}
 		h(w, r, sess)
 	}
+}
+
+// tooLarge answers an upload over the census file limit.
+func (s *Server) tooLarge(w http.ResponseWriter, r *http.Request, sess *session) {
+	s.render(w, r, http.StatusRequestEntityTooLarge, "error", errorView{s.bo(sess, "Fichier trop volumineux", "recensement"),
+		fmt.Sprintf("Le fichier envoyé dépasse la limite de %d Mo : rien n'a été enregistré. Découpez-le en plusieurs fichiers (par commune par exemple).", census.MaxFileSize>>20)})
 }
 
 // hubOnly guards a page of the hub administrators.

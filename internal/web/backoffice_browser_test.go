@@ -493,7 +493,13 @@ func TestBrowserBackOfficeAccessibility(t *testing.T) {
 		{"/gestion/doublons" + epci, "", "les doublons"},
 		{"/gestion/doublons/" + pa.ID + "/" + pb.ID, "", "la fusion"},
 		{"/gestion/a-traiter" + epci, "", "les signalements"},
+		{"/gestion/recensement", "", "le recensement"},
+		{"/gestion/exports", "", "les exports"},
 	}
+	// An import to preview and a table whose columns must be mapped,
+	// uploaded by each person through the census page.
+	censusFile := boCensusFile(t, "recensement.csv", cp1252(t, censusCSV))
+	otherFile := boCensusFile(t, "partenaire.csv", []byte(mappedHeader+"France services des Forges;Plélan-le-Grand;35380;9 rue des Forges;02 99 06 81 41;fs@forges.example.org;x\r\n"))
 	for _, who := range []struct{ email, password, name string }{{boHubEmail, boHubPassword, "hub"}, {boReferentEmail, boReferentPassword, "référente"}} {
 		t.Run(who.name, func(t *testing.T) {
 			bt := *b
@@ -502,6 +508,14 @@ func TestBrowserBackOfficeAccessibility(t *testing.T) {
 			for _, p := range pages {
 				boAxePage(&bt, p.path, p.cond, p.name+" ("+who.name+")")
 			}
+			id := boImportID(t, boUploadCensus(&bt, censusFile))
+			boWaitAcrossReloads(&bt, "the preview", importPreviewReady)
+			bt.noAxeViolations("l'aperçu d'un import (" + who.name + ")")
+			boAxePage(&bt, "/gestion/recensement/imports/"+id+"?action=creation", importPreviewReady, "les créations d'un import ("+who.name+")")
+			if path := boUploadCensus(&bt, otherFile); !strings.HasSuffix(path, "/colonnes") {
+				t.Fatalf("an unknown table landed on %s", path)
+			}
+			bt.noAxeViolations("la correspondance des colonnes (" + who.name + ")")
 			// A refused save: the errors are announced and the fields marked.
 			bt.open("/gestion/lieux/" + pa.ID)
 			boSetValue(&bt, "telephone", "12")

@@ -213,17 +213,10 @@ func (s *Server) uploadImport(w http.ResponseWriter, r *http.Request, sess *sess
 	}
 	job := &importJob{file: f}
 	s.jobs.put(rec.ID, job)
-	if d.Format == census.FormatOther {
+	if d.Format == census.FormatOther && !d.Saved {
 		// Columns mapped and kept before need no second look.
-		_, err := s.st.ImportMapping(r.Context(), epci, d.Signature)
-		if errors.Is(err, store.ErrNotFound) {
-			http.Redirect(w, r, "/gestion/recensement/imports/"+rec.ID+"/colonnes", http.StatusSeeOther)
-			return
-		}
-		if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
+		http.Redirect(w, r, "/gestion/recensement/imports/"+rec.ID+"/colonnes", http.StatusSeeOther)
+		return
 	}
 	s.startPreview(rec, job, nil)
 	http.Redirect(w, r, "/gestion/recensement/imports/"+rec.ID, http.StatusSeeOther)
