@@ -14,6 +14,7 @@ import (
 // Import statuses.
 const (
 	ImportReading     = "lecture"     // the preview is being computed
+	ImportColumns     = "colonnes"    // waiting for the person to map the columns
 	ImportPreviewed   = "apercu"      // waiting for the person to commit
 	ImportCommitting  = "validation"  // being committed (only in memory: the row flips with the data)
 	ImportCommitted   = "validee"     // applied

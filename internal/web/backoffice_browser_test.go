@@ -516,6 +516,11 @@ func TestBrowserBackOfficeAccessibility(t *testing.T) {
 				t.Fatalf("an unknown table landed on %s", path)
 			}
 			bt.noAxeViolations("la correspondance des colonnes (" + who.name + ")")
+			bt.screenshot("gestion-import-colonnes-" + who.name)
+			bt.open("/gestion/recensement")
+			bt.screenshot("gestion-recensement-" + who.name)
+			bt.open("/gestion/exports")
+			bt.screenshot("gestion-exports-" + who.name)
 			// A refused save: the errors are announced and the fields marked.
 			bt.open("/gestion/lieux/" + pa.ID)
 			boSetValue(&bt, "telephone", "12")

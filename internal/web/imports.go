@@ -102,6 +102,7 @@ type importRow struct {
 
 var importStatusLabels = map[string]string{
 	store.ImportReading:     "aperçu en cours",
+	store.ImportColumns:     "colonnes à associer",
 	store.ImportPreviewed:   "aperçu prêt, à valider",
 	store.ImportCommitted:   "validé",
 	store.ImportFailed:      "échec",
@@ -215,6 +216,10 @@ func (s *Server) uploadImport(w http.ResponseWriter, r *http.Request, sess *sess
 	s.jobs.put(rec.ID, job)
 	if d.Format == census.FormatOther && !d.Saved {
 		// Columns mapped and kept before need no second look.
+		if err := s.st.SetImportStatus(r.Context(), rec.ID, store.ImportColumns, ""); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
 		http.Redirect(w, r, "/gestion/recensement/imports/"+rec.ID+"/colonnes", http.StatusSeeOther)
 		return
 	}
