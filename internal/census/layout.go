@@ -192,10 +192,6 @@ func CommuneChoice(nom, code string) string { return nom + " (" + code + ")" }
 // Private columns are left empty unless private is true.
 func Values(cols []Column, p *place.Place, private bool) []string {
 	rec := p.StandardRecord()
-	std := make(map[string]string, len(place.Columns))
-	for i, c := range place.Columns {
-		std[c] = rec[i]
-	}
 	out := make([]string, len(cols))
 	for i, c := range cols {
 		if c.Private && !private {
@@ -255,11 +251,22 @@ func Values(cols []Column, p *place.Place, private bool) []string {
 		case key == "notes":
 			out[i] = p.Notes
 		default:
-			out[i] = std[key]
+			if j, ok := standardIndex[key]; ok {
+				out[i] = rec[j]
+			}
 		}
 	}
 	return out
 }
+
+// standardIndex is the position of each standard column in a record.
+var standardIndex = func() map[string]int {
+	m := make(map[string]int, len(place.Columns))
+	for i, c := range place.Columns {
+		m[c] = i
+	}
+	return m
+}()
 
 // vocabOf returns the official list stored in a standard column.
 func vocabOf(field string) *place.Vocab {
