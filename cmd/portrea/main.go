@@ -31,6 +31,9 @@ Commandes :
   demo --places N [--seed S]        ajoute N lieux fictifs répartis sur les communes de France (tests de charge)
   user add --email E --role hub|referent [--epci SIREN] [--nom N] [--type institutionnel|associatif]
                                     ouvre un compte et affiche le lien à usage unique pour choisir le mot de passe
+  campaign start --epci SIREN [--no-send]
+                                    ouvre une campagne de mise à jour pour les lieux du territoire qui ont une adresse
+                                    électronique ; l'envoie (sauf --no-send) quand PORTREA_SMTP_URL est défini
   import FICHIER [--epci SIREN] [--dry-run] [--prefill] [--no-geocode] [-v]
                                     importe un modèle de recensement (.xlsx), un CSV ou JSON du standard national (v1 ou v0.1) ;
                                     affiche le rapport ligne par ligne ; --dry-run : aperçu sans rien enregistrer
@@ -69,6 +72,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return userCommand(ctx, cfg, args[1:], stdout, stderr)
 	case "import":
 		return importCommand(ctx, cfg, args[1:], stdout, stderr)
+	case "campaign":
+		return campaignCommand(ctx, cfg, args[1:], stdout, stderr)
 	case "export":
 		return exportCommand(ctx, cfg, args[1:], stdout, stderr)
 	}
@@ -146,6 +151,9 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout, stderr
 	if sender != nil {
 		go mail.Run(ctx, st, sender, cfg.MailFrom(), 15*time.Second, log)
 	}
+	// Campaigns: the calendar and reminders always run; messages go out
+	// when SMTP is configured, otherwise they wait in the queue.
+	go campaignSender(st, ref, cfg, sender, log).Run(ctx, 5*time.Second)
 	fmt.Fprintf(stdout, "PORTREA est prêt sur %s (base %s, référentiel %s).\n", cfg.BaseURL, st.Engine(), ref.Vintage())
 	fmt.Fprintf(stdout, "  Carte et annuaire : %s/\n  API publique :      %s/api/v1/lieux\n", cfg.BaseURL, cfg.BaseURL)
 	log.Info("démarrage", "addr", cfg.Addr, "db", st.Engine())

@@ -69,6 +69,12 @@ func (c Config) check() error {
 // MailFrom is the sender of PORTREA's e-mails: a no-reply address on the
 // public host.
 func (c Config) MailFrom() string {
+	return "PORTREA <" + c.MailFromAddress() + ">"
+}
+
+// MailFromAddress is the bare no-reply address, for senders that put
+// their own name in front (campaigns).
+func (c Config) MailFromAddress() string {
 	host := "localhost"
 	if u, err := url.Parse(c.BaseURL); err == nil && u.Hostname() != "" {
 		host = u.Hostname()
@@ -76,5 +82,5 @@ func (c Config) MailFrom() string {
 	if !strings.Contains(host, ".") {
 		host += ".invalid"
 	}
-	return "PORTREA <ne-pas-repondre@" + host + ">"
+	return "ne-pas-repondre@" + host
 }

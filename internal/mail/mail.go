@@ -8,12 +8,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"mime"
 	"mime/quotedprintable"
 	"net"
 	"net/mail"
 	"net/smtp"
+	"net/textproto"
 	"net/url"
 	"strings"
 	"time"
@@ -23,8 +25,11 @@ import (
 type Message struct {
 	From    string // "PORTREA <ne-pas-repondre@example.org>"
 	To      string
+	ReplyTo string // optional
 	Subject string
 	Body    string
+	// Unsubscribe is the opt-out URL, sent as List-Unsubscribe (optional).
+	Unsubscribe string
 }
 
 // Sender delivers messages to one SMTP server.
@@ -58,6 +63,17 @@ func NewSender(raw string) (*Sender, error) {
 
 // Send delivers one message, with STARTTLS when the server offers it.
 func (s *Sender) Send(ctx context.Context, m Message) error {
+	return s.SendCommit(ctx, m, nil)
+}
+
+// SendCommit delivers one message and calls commit once the server holds
+// the whole message but before telling it the message is complete: if
+// commit fails, the message is abandoned (the server drops it); if the
+// process dies after commit, the server still delivers it. A queue that
+// records "sent" in commit thus never sends a message twice. When the
+// server refuses the complete message after commit, SendCommit returns an
+// *Refused error: the caller undoes what commit recorded.
+func (s *Sender) SendCommit(ctx context.Context, m Message, commit func() error) error {
 	from, err := mail.ParseAddress(m.From)
 	if err != nil {
 		return fmt.Errorf("mail: sender %q: %w", m.From, err)
@@ -98,6 +114,7 @@ func (s *Sender) Send(ctx context.Context, m Message) error {
 	if err := c.Rcpt(to.Address); err != nil {
 		return fmt.Errorf("mail: rcpt %s: %w", to.Address, err)
 	}
+	// Past this point the message goes to the server.
 	w, err := c.Data()
 	if err != nil {
 		return fmt.Errorf("mail: data: %w", err)
@@ -105,8 +122,13 @@ func (s *Sender) Send(ctx context.Context, m Message) error {
 	if _, err := w.Write(Format(m, time.Now())); err != nil {
 		return fmt.Errorf("mail: write: %w", err)
 	}
+	if commit != nil {
+		if err := commit(); err != nil {
+			return fmt.Errorf("mail: before end of data: %w", err) // Close without "." drops it
+		}
+	}
 	if err := w.Close(); err != nil {
-		return fmt.Errorf("mail: end of data: %w", err)
+		return &Refused{Err: fmt.Errorf("mail: end of data: %w", err)}
 	}
 	return c.Quit()
 }
@@ -125,6 +147,12 @@ func Format(m Message, now time.Time) []byte {
 	}
 	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%s@%s>\r\n",
 		encodeAddress(m.From), encodeAddress(m.To), mime.QEncoding.Encode("utf-8", m.Subject), now.Format(time.RFC1123Z), hex.EncodeToString(id), domain)
+	if m.ReplyTo != "" {
+		fmt.Fprintf(&b, "Reply-To: %s\r\n", encodeAddress(m.ReplyTo))
+	}
+	if m.Unsubscribe != "" {
+		fmt.Fprintf(&b, "List-Unsubscribe: <%s>\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n", m.Unsubscribe)
+	}
 	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n")
 	qp := quotedprintable.NewWriter(&b)
 	qp.Write([]byte(strings.ReplaceAll(m.Body, "\n", "\r\n")))
@@ -138,4 +166,17 @@ func encodeAddress(s string) string {
 		return s
 	}
 	return a.String()
+}
+
+// Refused is a message the server refused after receiving it whole.
+type Refused struct{ Err error }
+
+func (e *Refused) Error() string { return e.Err.Error() }
+func (e *Refused) Unwrap() error { return e.Err }
+
+// Permanent reports an error the server gave as final (5xx: unknown
+// address, refused message): trying again will not help.
+func Permanent(err error) bool {
+	var te *textproto.Error
+	return errors.As(err, &te) && te.Code >= 500 && te.Code < 600
 }

@@ -1,0 +1,272 @@
+package campaign
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"portrea/internal/mail"
+	"portrea/internal/place"
+	"portrea/internal/store"
+	"portrea/internal/territory"
+)
+
+// Sender delivers the campaign messages of the queue.
+type Sender struct {
+	Store   *store.Store
+	Ref     *territory.Reference
+	Mail    *mail.Sender // nil: messages wait (the hub reads them in the outbox)
+	From    string       // address of the envelope, e.g. ne-pas-repondre@…
+	BaseURL string
+	// PerSecond limits the sending rate (SMTP servers throttle or flag
+	// bursts); 0 means 10.
+	PerSecond float64
+	// Hold is how long a claimed message is reserved for this sender.
+	Hold time.Duration
+	Log  *slog.Logger
+	Now  func() time.Time
+	// referent names and contacts, by territory, cached for a batch.
+	contacts map[string][2]string
+}
+
+func (s *Sender) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// backoff is the wait before a new try after a temporary failure.
+func backoff(attempts int) time.Duration {
+	d := time.Minute << min(attempts, 8) // 1 min, 2, 4 … about 4 h
+	return d
+}
+
+// maxAttempts is how many temporary failures make a failure for good.
+const maxAttempts = 8
+
+// SendBatch claims and sends up to n due messages and returns how many
+// went out.
+func (s *Sender) SendBatch(ctx context.Context, n int) (int, error) {
+	if s.Mail == nil {
+		return 0, nil
+	}
+	hold := s.Hold
+	if hold == 0 {
+		hold = 2 * time.Minute
+	}
+	msgs, err := s.Store.ClaimMessages(ctx, n, hold)
+	if err != nil {
+		return 0, err
+	}
+	rate := s.PerSecond
+	if rate <= 0 {
+		rate = 10
+	}
+	gap := time.Duration(float64(time.Second) / rate)
+	campaigns := map[string]*store.Campaign{}
+	s.contacts = map[string][2]string{}
+	sent := 0
+	for i, m := range msgs {
+		if i > 0 {
+			select {
+			case <-ctx.Done():
+				return sent, ctx.Err()
+			case <-time.After(gap):
+			}
+		}
+		c, ok := campaigns[m.CampaignID]
+		if !ok {
+			if c, err = s.Store.GetCampaign(ctx, m.CampaignID); err != nil {
+				return sent, err
+			}
+			campaigns[m.CampaignID] = c
+		}
+		ok, err := s.send(ctx, c, m)
+		if err != nil {
+			return sent, err
+		}
+		if ok {
+			sent++
+		}
+	}
+	return sent, nil
+}
+
+// send delivers one claimed message. A failed delivery is recorded on the
+// message; err is for the database.
+func (s *Sender) send(ctx context.Context, c *store.Campaign, m store.OutMessage) (bool, error) {
+	if out, err := s.Store.OptedOut(ctx, m.To); err != nil || out {
+		if err != nil {
+			return false, err
+		}
+		return false, s.Store.SkipMessage(ctx, m.ID, "désinscrit")
+	}
+	p, err := s.Store.GetPlace(ctx, m.PlaceID)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, s.Store.SkipMessage(ctx, m.ID, "lieu supprimé")
+	}
+	if err != nil {
+		return false, err
+	}
+	secret, hash := NewLink()
+	msg, err := s.compose(ctx, c, m, p, secret)
+	if err != nil {
+		return false, err
+	}
+	expires := c.Deadline.Add(LinkGrace)
+	err = s.Mail.SendCommit(ctx, msg, func() error {
+		return s.Store.MarkMessageSent(context.WithoutCancel(ctx), m, hash, expires)
+	})
+	if err == nil {
+		return true, nil
+	}
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	var refused *mail.Refused
+	if errors.As(err, &refused) {
+		if uerr := s.Store.UnmarkMessageSent(ctx, m); uerr != nil {
+			return false, uerr
+		}
+	}
+	reason := err.Error()
+	if mail.Permanent(err) || m.Attempts+1 >= maxAttempts {
+		s.log().Warn("campaign message refused", "message", m.ID, "err", err)
+		return false, s.Store.FailMessage(ctx, m, reason)
+	}
+	s.log().Info("campaign message deferred", "message", m.ID, "err", err)
+	return false, s.Store.RetryMessage(ctx, m.ID, reason, s.now().Add(backoff(m.Attempts)))
+}
+
+func (s *Sender) log() *slog.Logger {
+	if s.Log == nil {
+		return slog.Default()
+	}
+	return s.Log
+}
+
+// LinkURL is the address of a personal link.
+func LinkURL(base, secret string) string {
+	return strings.TrimRight(base, "/") + "/maj/" + url.PathEscape(secret)
+}
+
+// compose renders the message of one place.
+func (s *Sender) compose(ctx context.Context, c *store.Campaign, m store.OutMessage, p *place.Place, secret string) (mail.Message, error) {
+	referent, contact, err := s.referentOf(ctx, c.EPCI)
+	if err != nil {
+		return mail.Message{}, err
+	}
+	link := LinkURL(s.BaseURL, secret)
+	optOut := link + "/desinscription"
+	if contact == "" {
+		contact = c.ReplyTo
+	}
+	values := map[string]string{
+		FieldPlace: p.Nom, FieldLink: link, FieldReferent: referent, FieldContact: contact,
+		FieldDeadline: FrenchDate(c.Deadline), FieldTerritory: s.Ref.EPCIName(c.EPCI), FieldOptOut: optOut,
+	}
+	subject := Render(c.Subject, values)
+	if m.Kind != store.MessageInvitation {
+		subject = ReminderPrefix + subject
+	}
+	body := Render(c.Body, values)
+	return mail.Message{
+		From:        fmt.Sprintf("%s <%s>", c.SenderName, s.From),
+		To:          m.To,
+		ReplyTo:     c.ReplyTo,
+		Subject:     subject,
+		Body:        body,
+		Unsubscribe: optOut,
+	}, nil
+}
+
+// referentOf names the territory's referent and their address for the
+// messages: the first referent account of the territory.
+func (s *Sender) referentOf(ctx context.Context, epci string) (string, string, error) {
+	if v, ok := s.contacts[epci]; ok {
+		return v[0], v[1], nil
+	}
+	us, err := s.Store.Users(ctx)
+	if err != nil {
+		return "", "", err
+	}
+	name, email := "L'équipe de l'inclusion numérique", ""
+	for _, u := range us {
+		if u.Disabled || !u.CanSee(epci) || u.Role != "referent" {
+			continue
+		}
+		email = u.Email
+		if u.Name != "" {
+			name = u.Name
+		}
+		break
+	}
+	s.contacts[epci] = [2]string{name, email}
+	return name, email, nil
+}
+
+// FrenchDate writes "1er mars 2027", "15 novembre 2026".
+func FrenchDate(t time.Time) string {
+	months := []string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
+	day := fmt.Sprint(t.Day())
+	if t.Day() == 1 {
+		day = "1er"
+	}
+	return fmt.Sprintf("%s %s %d", day, months[t.Month()-1], t.Year())
+}
+
+// Run sends the queue until ctx ends, and runs the calendar and reminders
+// every few minutes.
+func (s *Sender) Run(ctx context.Context, every time.Duration) {
+	sched := time.NewTicker(5 * time.Minute)
+	defer sched.Stop()
+	s.schedule(ctx)
+	for {
+		n, err := s.SendBatch(ctx, 100)
+		if err != nil && ctx.Err() == nil {
+			s.log().Error("campaign sending", "err", err)
+		}
+		wait := every
+		if n > 0 {
+			wait = 0 // more may be due
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-sched.C:
+			s.schedule(ctx)
+		case <-time.After(wait):
+		}
+	}
+}
+
+func (s *Sender) schedule(ctx context.Context) {
+	if _, err := Schedule(ctx, s.Store, s.Ref, s.now()); err != nil && ctx.Err() == nil {
+		s.log().Error("campaign calendar", "err", err)
+	}
+	if _, err := QueueReminders(ctx, s.Store); err != nil && ctx.Err() == nil {
+		s.log().Error("campaign reminders", "err", err)
+	}
+}
+
+// QueueReminders adds the reminders due in every sending campaign.
+func QueueReminders(ctx context.Context, st *store.Store) (int, error) {
+	cs, err := st.Campaigns(ctx, nil, 1000)
+	if err != nil {
+		return 0, err
+	}
+	total := 0
+	for _, c := range cs {
+		n, err := st.QueueReminders(ctx, c)
+		if err != nil {
+			return total, err
+		}
+		total += n
+	}
+	return total, nil
+}
