@@ -28,17 +28,12 @@ type Sender struct {
 	// Hold is how long a claimed message is reserved for this sender.
 	Hold time.Duration
 	Log  *slog.Logger
-	Now  func() time.Time
 	// referent names and contacts, by territory, cached for a batch.
 	contacts map[string][2]string
 }
 
-func (s *Sender) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
-}
+// now is the store's clock: the queue's times are the store's.
+func (s *Sender) now() time.Time { return s.Store.Now() }
 
 // backoff is the wait before a new try after a temporary failure.
 func backoff(attempts int) time.Duration {

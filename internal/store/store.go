@@ -131,3 +131,6 @@ func (s *Store) inTx(ctx context.Context, f func(tx *sql.Tx) error) error {
 
 // SetClock replaces the store's clock, for tests of dated behaviour.
 func (s *Store) SetClock(now func() time.Time) { s.now = now }
+
+// Now is the store's clock, for work that schedules rows by time.
+func (s *Store) Now() time.Time { return s.now() }

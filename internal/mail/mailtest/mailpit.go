@@ -66,7 +66,7 @@ func Start(t testing.TB) *Server {
 	bin := binary(t)
 	smtpPort, httpPort := freePort(t), freePort(t)
 	cmd := exec.Command(bin, "--smtp", fmt.Sprintf("127.0.0.1:%d", smtpPort), "--listen", fmt.Sprintf("127.0.0.1:%d", httpPort),
-		"--disable-version-check", "--quiet", "--smtp-auth-accept-any", "--smtp-auth-allow-insecure", "--database", filepath.Join(t.TempDir(), "mailpit.db"))
+		"--disable-version-check", "--quiet", "--max", "0", "--smtp-auth-accept-any", "--smtp-auth-allow-insecure", "--database", filepath.Join(t.TempDir(), "mailpit.db"))
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("mailpit: %v", err)
 	}
@@ -113,6 +113,28 @@ func (s *Server) Messages(t testing.TB) []Message {
 		out = append(out, msg)
 	}
 	return out
+}
+
+// Addresses returns the recipient of every message that arrived, one
+// entry per message (a message sent twice shows twice).
+func (s *Server) Addresses(t testing.TB) []string {
+	t.Helper()
+	var out []string
+	for start := 0; ; start += 500 {
+		var page struct {
+			Total    int
+			Messages []struct{ To []struct{ Address string } }
+		}
+		get(t, fmt.Sprintf("%s/messages?start=%d&limit=500", s.api, start), &page)
+		for _, m := range page.Messages {
+			for _, to := range m.To {
+				out = append(out, to.Address)
+			}
+		}
+		if len(page.Messages) == 0 || start+len(page.Messages) >= page.Total {
+			return out
+		}
+	}
 }
 
 func get(t testing.TB, url string, v any) {
