@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html"
 	"log/slog"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -170,14 +172,37 @@ func (s *Sender) compose(ctx context.Context, c *store.Campaign, m store.OutMess
 		subject = ReminderPrefix + subject
 	}
 	body := Render(c.Body, values)
-	return mail.Message{
+	msg := mail.Message{
 		From:        fmt.Sprintf("%s <%s>", c.SenderName, s.From),
 		To:          m.To,
 		ReplyTo:     c.ReplyTo,
 		Subject:     subject,
 		Body:        body,
 		Unsubscribe: optOut,
-	}, nil
+	}
+	if c.TrackOpens {
+		msg.HTML = htmlWithPixel(body, link+"/o.gif")
+	}
+	return msg, nil
+}
+
+var urlRE = regexp.MustCompile(`https?://[^\s<>"]+`)
+
+// htmlWithPixel is the HTML alternative of a plain-text message, with its
+// links clickable and the 1×1 image whose loading says it was opened.
+func htmlWithPixel(text, pixel string) string {
+	var b strings.Builder
+	b.WriteString("<!doctype html><html lang=\"fr\"><body><div style=\"font-family:sans-serif;white-space:pre-wrap\">")
+	last := 0
+	for _, loc := range urlRE.FindAllStringIndex(text, -1) {
+		b.WriteString(html.EscapeString(text[last:loc[0]]))
+		u := html.EscapeString(text[loc[0]:loc[1]])
+		fmt.Fprintf(&b, "<a href=\"%s\">%s</a>", u, u)
+		last = loc[1]
+	}
+	b.WriteString(html.EscapeString(text[last:]))
+	fmt.Fprintf(&b, "</div><img src=\"%s\" width=\"1\" height=\"1\" alt=\"\"></body></html>", html.EscapeString(pixel))
+	return b.String()
 }
 
 // referentOf names the territory's referent and their address for the

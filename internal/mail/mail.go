@@ -30,6 +30,8 @@ type Message struct {
 	Body    string
 	// Unsubscribe is the opt-out URL, sent as List-Unsubscribe (optional).
 	Unsubscribe string
+	// HTML, when set, is sent beside Body as its HTML alternative.
+	HTML string
 }
 
 // Sender delivers messages to one SMTP server.
@@ -153,11 +155,28 @@ func Format(m Message, now time.Time) []byte {
 	if m.Unsubscribe != "" {
 		fmt.Fprintf(&b, "List-Unsubscribe: <%s>\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n", m.Unsubscribe)
 	}
-	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n")
-	qp := quotedprintable.NewWriter(&b)
-	qp.Write([]byte(strings.ReplaceAll(m.Body, "\n", "\r\n")))
-	qp.Close()
+	b.WriteString("MIME-Version: 1.0\r\n")
+	if m.HTML == "" {
+		writePart(&b, "text/plain", m.Body)
+		return b.Bytes()
+	}
+	boundary := "portrea-" + hex.EncodeToString(id)
+	fmt.Fprintf(&b, "Content-Type: multipart/alternative; boundary=%q\r\n\r\n", boundary)
+	for _, part := range []struct{ typ, text string }{{"text/plain", m.Body}, {"text/html", m.HTML}} {
+		fmt.Fprintf(&b, "--%s\r\n", boundary)
+		writePart(&b, part.typ, part.text)
+		b.WriteString("\r\n")
+	}
+	fmt.Fprintf(&b, "--%s--\r\n", boundary)
 	return b.Bytes()
+}
+
+// writePart writes a UTF-8 quoted-printable body with its headers.
+func writePart(b *bytes.Buffer, typ, text string) {
+	fmt.Fprintf(b, "Content-Type: %s; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n", typ)
+	qp := quotedprintable.NewWriter(b)
+	qp.Write([]byte(strings.ReplaceAll(text, "\n", "\r\n")))
+	qp.Close()
 }
 
 func encodeAddress(s string) string {
