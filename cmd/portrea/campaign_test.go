@@ -136,3 +136,45 @@ func TestCampaignKilledMidSendDeliversEachMessageOnce(t *testing.T) {
 		})
 	}
 }
+
+func TestCampaignStartCommand(t *testing.T) {
+	demoDB(t)
+	mp := mailtest.Start(t)
+	ctx := context.Background()
+	var out strings.Builder
+	t.Setenv("PORTREA_SMTP_URL", "")
+	if err := run(ctx, []string{"campaign", "start", "--epci", demo.BroceliandeSIREN}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var id string
+	var n int
+	if _, err := fmt.Sscanf(out.String(), "Campagne %s ouverte", &id); err != nil || !strings.Contains(out.String(), "destinataires") || !strings.Contains(out.String(), "boîte d'envoi") {
+		t.Fatalf("output:\n%s", out.String())
+	}
+	fmt.Sscanf(out.String()[strings.Index(out.String(), ": ")+2:], "%d destinataires", &n)
+	if n == 0 || len(mp.Addresses(t)) != 0 {
+		t.Fatalf("%d recipients; without SMTP nothing is sent:\n%s", n, out.String())
+	}
+	// With SMTP, the command sends the queue: the first campaign's
+	// waiting messages and the new one's.
+	t.Setenv("PORTREA_SMTP_URL", mp.SMTPURL)
+	out.Reset()
+	if err := run(ctx, []string{"campaign", "start", "--epci", demo.BroceliandeSIREN, "--rate", "500"}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(mp.Addresses(t)); got != 2*n || !strings.Contains(out.String(), fmt.Sprintf("%d messages envoyés", n)) {
+		t.Errorf("%d messages in mailpit, want %d:\n%s", got, 2*n, out.String())
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"campaign"}, "usage"},
+		{[]string{"campaign", "start"}, "--epci"},
+		{[]string{"campaign", "start", "--epci", "000"}, "inconnu"},
+	} {
+		if err := run(ctx, c.args, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: %v", c.args, err)
+		}
+	}
+}
