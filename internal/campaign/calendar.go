@@ -32,7 +32,7 @@ func ParseCalendar(s string) ([][2]int, error) {
 		if f == "" {
 			continue
 		}
-		t, err := time.Parse("01-02", f)
+		t, err := time.Parse("1-2", f)
 		if err != nil {
 			return nil, fmt.Errorf("« %s » n'est pas une date MM-JJ (par exemple 03-01 pour le 1er mars)", f)
 		}

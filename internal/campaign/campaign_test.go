@@ -193,7 +193,7 @@ func TestScheduleCreatesEachCalendarCampaignOnce(t *testing.T) {
 }
 
 func TestParseCalendar(t *testing.T) {
-	if got, err := campaign.ParseCalendar(" 11-01, 03-01,07-01 "); err != nil || fmt.Sprint(got) != "[[3 1] [7 1] [11 1]]" {
+	if got, err := campaign.ParseCalendar(" 11-01, 3-1,07-01 "); err != nil || fmt.Sprint(got) != "[[3 1] [7 1] [11 1]]" {
 		t.Errorf("%v %v", got, err)
 	}
 	for _, bad := range []string{"", "1er mars", "13-01", "02-30"} {
@@ -254,13 +254,21 @@ func TestRemindersAndOptOut(t *testing.T) {
 		if err := st.RecordAnswer(ctx, store.Answer{CampaignID: c.ID, PlaceID: p.ID, Kind: store.AnswerUnchanged, Direct: p, Actor: place.Actor{Kind: place.ActorCampaign}}); err != nil {
 			t.Fatal(err)
 		}
+		// Another place's link is revoked: no reminder (with a new link) for it.
+		revoked := rs[2]
+		if revoked.Email == optedOut {
+			t.Fatal("pick another place")
+		}
+		if err := st.RevokeLinks(ctx, c.ID, revoked.PlaceID); err != nil {
+			t.Fatal(err)
+		}
 		week := t0.AddDate(0, 0, 7).Add(time.Hour)
 		st.SetClock(func() time.Time { return week })
 		k, err := campaign.QueueReminders(ctx, st)
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantReminders := n - countAddr(rs, optedOut) - 1
+		wantReminders := n - countAddr(rs, optedOut) - 2
 		if k != wantReminders {
 			t.Errorf("%d reminders queued, want %d", k, wantReminders)
 		}
@@ -274,6 +282,15 @@ func TestRemindersAndOptOut(t *testing.T) {
 		subject, _ := new(mime.WordDecoder).DecodeHeader(srv.lastSubject())
 		if !strings.HasPrefix(subject, campaign.ReminderPrefix) {
 			t.Errorf("reminder subject %q", srv.lastSubject())
+		}
+		// A phone call that confirms the place counts as an answer.
+		before2, _ := st.SummarizeCampaign(ctx, c.ID)
+		if err := st.RecordCall(ctx, c.ID, revoked.PlaceID, store.CallUnchanged, "", nil, store.Write{Actor: place.Actor{Kind: place.ActorPhone, Name: "referente"}}); err != nil {
+			t.Fatal(err)
+		}
+		after, _ := st.SummarizeCampaign(ctx, c.ID)
+		if after.Unchanged != before2.Unchanged+1 || after.NoAnswer != before2.NoAnswer-1 {
+			t.Errorf("call not counted: %+v → %+v", before2, after)
 		}
 	})
 }

@@ -705,8 +705,13 @@ const (
 func (s *Store) RecordCall(ctx context.Context, campaignID, placeID, outcome, note string, next *place.Place, w Write) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		now := s.now().UTC()
-		res, err := tx.ExecContext(ctx, `UPDATE campaign_recipients SET call_outcome = $1, call_note = $2, called_at = $3, called_by = $4 WHERE campaign_id = $5 AND place_id = $6`,
-			outcome, note, now, w.Actor.Name, campaignID, placeID)
+		// An outcome that answers the campaign counts as an answer.
+		answer := map[string]string{CallUnchanged: AnswerUnchanged, CallUpdated: AnswerUpdated, CallGone: AnswerGone}[outcome]
+		res, err := tx.ExecContext(ctx, `UPDATE campaign_recipients SET call_outcome = $1, call_note = $2, called_at = $3, called_by = $4,
+			answer = CASE WHEN $5 <> '' THEN $5 ELSE answer END,
+			answered_at = CASE WHEN $5 <> '' THEN $3 ELSE answered_at END
+			WHERE campaign_id = $6 AND place_id = $7`,
+			outcome, note, now, w.Actor.Name, answer, campaignID, placeID)
 		if err != nil {
 			return fmt.Errorf("store: record call: %w", err)
 		}
@@ -736,6 +741,7 @@ func (s *Store) QueueReminders(ctx context.Context, c *Campaign) (int, error) {
 			FROM campaign_recipients r
 			WHERE r.campaign_id = $4 AND r.answer = '' AND r.bounced_at IS NULL AND r.sent_at IS NOT NULL AND r.sent_at <= $5
 			AND NOT EXISTS (SELECT 1 FROM mail_opt_outs o WHERE o.email = r.email)
+			AND NOT EXISTS (SELECT 1 FROM campaign_links l WHERE l.campaign_id = r.campaign_id AND l.place_id = r.place_id AND l.revoked_at IS NOT NULL)
 			ON CONFLICT (campaign_id, place_id, kind) DO NOTHING`,
 			kind, MessageWaiting, now, c.ID, now.AddDate(0, 0, -days))
 		if err != nil {

@@ -24,6 +24,8 @@ type territoryItem struct {
 	Aging, Stale      int
 	Completeness      int // mean, in %
 	Reports           int // waiting in the queue
+	// Active places confirmed in the last 4 and 12 months, in %.
+	Confirmed4, Confirmed12 int
 }
 
 // territoriesOf lists the territories a user may open: a referent's own,
@@ -98,6 +100,14 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, sess *session
 			if rp.Status == report.StatusNew {
 				it.Reports++
 			}
+		}
+		active, confirmed, err := s.st.ConfirmedShare(r.Context(), code, now.AddDate(0, -4, 0), now.AddDate(0, -12, 0))
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		if active > 0 {
+			it.Confirmed4, it.Confirmed12 = confirmed[0]*100/active, confirmed[1]*100/active
 		}
 		v.Territories = append(v.Territories, it)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"portrea/internal/campaign"
 	"portrea/internal/demo"
 	"portrea/internal/place"
 	"portrea/internal/report"
@@ -478,6 +479,18 @@ func TestBrowserBackOfficeAccessibility(t *testing.T) {
 	if err := b.st.QueueMail(ctx, boReferentEmail, "Bienvenue", "Bonjour,\nvotre compte est ouvert."); err != nil {
 		t.Fatal(err)
 	}
+	// A campaign with a recorded call, and a change proposed through it.
+	c := &store.Campaign{EPCI: demo.BroceliandeSIREN, Origin: store.OriginReferent, CreatedBy: boReferentEmail}
+	if _, err := campaign.Start(ctx, b.st, territory.Default(), c, campaign.Selection{}, testNow); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.st.RecordCall(ctx, c.ID, pa.ID, store.CallBack, "Rappeler mardi matin", nil, store.Write{Actor: place.Actor{Kind: place.ActorPhone, Name: boReferentEmail}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.st.RecordAnswer(ctx, store.Answer{CampaignID: c.ID, PlaceID: pb.ID, Kind: store.AnswerUpdated, Actor: place.Actor{Kind: place.ActorCampaign, Name: c.ID},
+		Proposed: []place.Change{{Field: "horaires", New: "Mo-Fr 09:00-12:00"}}}); err != nil {
+		t.Fatal(err)
+	}
 	epci := "?epci=" + demo.BroceliandeSIREN
 	editorReady := `!!document.querySelector(".hours-table") && !!document.querySelector(".hours-preview .hours-preview-title") && !!document.querySelector("#carte-lieu .leaflet-marker-icon")`
 
@@ -495,6 +508,10 @@ func TestBrowserBackOfficeAccessibility(t *testing.T) {
 		{"/gestion/a-traiter" + epci, "", "les signalements"},
 		{"/gestion/recensement", "", "le recensement"},
 		{"/gestion/exports", "", "les exports"},
+		{"/gestion/campagnes", "", "les campagnes"},
+		{"/gestion/campagnes" + epci, "", "le lancement d'une campagne"},
+		{"/gestion/campagnes/" + c.ID, "", "une campagne"},
+		{"/gestion/campagnes/" + c.ID + "/appels", "", "la liste d'appels"},
 	}
 	// An import to preview and a table whose columns must be mapped,
 	// uploaded by each person through the census page.
@@ -521,6 +538,11 @@ func TestBrowserBackOfficeAccessibility(t *testing.T) {
 			bt.screenshot("gestion-recensement-" + who.name)
 			bt.open("/gestion/exports")
 			bt.screenshot("gestion-exports-" + who.name)
+			for _, p := range []struct{ path, name string }{{"/gestion/campagnes" + epci, "campagnes"}, {"/gestion/campagnes/" + c.ID, "campagne"},
+				{"/gestion/campagnes/" + c.ID + "/appels", "appels"}} {
+				bt.open(p.path)
+				bt.screenshot("gestion-" + p.name + "-" + who.name)
+			}
 			// A refused save: the errors are announced and the fields marked.
 			bt.open("/gestion/lieux/" + pa.ID)
 			boSetValue(&bt, "telephone", "12")
@@ -541,7 +563,7 @@ func TestBrowserBackOfficeAccessibility(t *testing.T) {
 			bt.noAxeViolations("l'éditeur avec des erreurs (" + who.name + ")")
 
 			if who.email == boHubEmail {
-				for _, p := range []string{"/gestion/utilisateurs", "/gestion/journal", "/gestion/courriels"} {
+				for _, p := range []string{"/gestion/utilisateurs", "/gestion/journal", "/gestion/courriels", "/gestion/parametres"} {
 					boAxePage(&bt, p, "", p+" (hub)")
 				}
 				bt.open("/gestion/lieux/" + pa.ID)

@@ -1,9 +1,11 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -62,18 +64,13 @@ type historyItem struct {
 
 type editorView struct {
 	layoutView
+	placeForm
 	P            *place.Place
 	New          bool
 	EPCIName     string
 	Errors       place.Errors
 	Saved        string
-	Groups       []checkGroup
-	Typologies   []checkItem
 	Statuses     []checkItem
-	Extra        []extraInput
-	Courriels    string
-	SitesWeb     string
-	AutresLabels string
 	Lat, Lon     string
 	Completeness int
 	Missing      []string
@@ -81,7 +78,50 @@ type editorView struct {
 	History      []historyItem
 	Duplicates   []duplicatePair
 	Map          mapConfig
+	ByPhone      bool // edits typed during a call (?methode=telephone)
+}
+
+// placeForm is what the form of a place's public record and complementary
+// fields shows: the back-office editor and the personal update link share
+// it (and readPublicFields, which reads it back).
+type placeForm struct {
+	Groups       []checkGroup
+	Typologies   []checkItem
+	Extra        []extraInput
+	Courriels    string
+	SitesWeb     string
+	AutresLabels string
 	ResumeMax    int
+}
+
+// placeFormOf fills the form with p, and the complementary fields of p's
+// territory.
+func (s *Server) placeFormOf(ctx context.Context, p *place.Place) (placeForm, error) {
+	v := placeForm{ResumeMax: place.MaxResume,
+		Courriels: strings.Join(p.Courriels, "\n"), SitesWeb: strings.Join(p.SitesWeb, "\n"), AutresLabels: strings.Join(p.AutresLabels, "\n")}
+	for _, voc := range place.SetVocabs {
+		g := checkGroup{Field: voc.Field, Title: voc.Title}
+		set := *setOf(p, voc)
+		for i, it := range voc.Items {
+			g.Items = append(g.Items, checkItem{it.Code, it.Label, set.Has(i)})
+		}
+		v.Groups = append(v.Groups, g)
+	}
+	for _, t := range place.Typologies {
+		v.Typologies = append(v.Typologies, checkItem{t.Code, t.Label + " (" + t.Code + ")", slices.Contains(p.Typologies, t.Code)})
+	}
+	fields, err := s.st.ExtraFields(ctx, p.EPCI)
+	if err != nil {
+		return v, err
+	}
+	for _, f := range fields {
+		in := extraInput{ExtraField: f, Value: p.Extra[f.Key]}
+		for _, o := range f.Options {
+			in.Options = append(in.Options, checkItem{o, o, o == in.Value})
+		}
+		v.Extra = append(v.Extra, in)
+	}
+	return v, nil
 }
 
 // fieldHelp is the help text shown under the fields that need one.
@@ -98,8 +138,7 @@ var fieldHelp = map[string]string{
 }
 
 func (s *Server) editorView(r *http.Request, sess *session, p *place.Place, isNew bool) (editorView, error) {
-	v := editorView{layoutView: s.bo(sess, p.Nom, "lieux"), P: p, New: isNew, EPCIName: s.epciName(p.EPCI), ResumeMax: 280,
-		Courriels: strings.Join(p.Courriels, "\n"), SitesWeb: strings.Join(p.SitesWeb, "\n"), AutresLabels: strings.Join(p.AutresLabels, "\n"),
+	v := editorView{layoutView: s.bo(sess, p.Nom, "lieux"), P: p, New: isNew, EPCIName: s.epciName(p.EPCI),
 		Completeness: place.Completeness(p), Missing: place.MissingFields(p), Freshness: place.FreshnessOf(p.DateMaj, s.now())}
 	if isNew {
 		v.Title = "Nouveau lieu"
@@ -107,30 +146,12 @@ func (s *Server) editorView(r *http.Request, sess *session, p *place.Place, isNe
 	if p.HasCoords {
 		v.Lat, v.Lon = strconv.FormatFloat(p.Latitude, 'f', 6, 64), strconv.FormatFloat(p.Longitude, 'f', 6, 64)
 	}
-	for _, voc := range place.SetVocabs {
-		g := checkGroup{Field: voc.Field, Title: voc.Title}
-		set := *setOf(p, voc)
-		for i, it := range voc.Items {
-			g.Items = append(g.Items, checkItem{it.Code, it.Label, set.Has(i)})
-		}
-		v.Groups = append(v.Groups, g)
-	}
-	for _, t := range place.Typologies {
-		v.Typologies = append(v.Typologies, checkItem{t.Code, t.Label + " (" + t.Code + ")", slices.Contains(p.Typologies, t.Code)})
-	}
 	for _, st := range []place.Status{place.StatusActive, place.StatusClosed, place.StatusGone} {
 		v.Statuses = append(v.Statuses, checkItem{string(st), place.StatusLabels[st], p.Status == st})
 	}
-	fields, err := s.st.ExtraFields(r.Context(), p.EPCI)
-	if err != nil {
+	var err error
+	if v.placeForm, err = s.placeFormOf(r.Context(), p); err != nil {
 		return v, err
-	}
-	for _, f := range fields {
-		in := extraInput{ExtraField: f, Value: p.Extra[f.Key]}
-		for _, o := range f.Options {
-			in.Options = append(in.Options, checkItem{o, o, o == in.Value})
-		}
-		v.Extra = append(v.Extra, in)
 	}
 	if !isNew {
 		hs, err := s.st.PlaceHistory(r.Context(), p.ID)
@@ -205,6 +226,7 @@ func (s *Server) renderEditor(w http.ResponseWriter, r *http.Request, sess *sess
 		return
 	}
 	v.Errors = errs
+	v.ByPhone = r.FormValue("methode") == "telephone"
 	switch r.URL.Query().Get("ok") {
 	case "enregistre":
 		v.Saved = "Modifications enregistrées."
@@ -233,17 +255,13 @@ func (s *Server) newPlaceForm(w http.ResponseWriter, r *http.Request, sess *sess
 	s.renderEditor(w, r, sess, http.StatusOK, p, true, nil)
 }
 
-// readPlaceForm builds the edited place from the form over base, which
-// keeps what the form does not carry (id, dates, duplicate link).
+// readPlaceForm builds the edited place from the back-office form over
+// base, which keeps what the form does not carry (id, dates, duplicate
+// link).
 func readPlaceForm(r *http.Request, base *place.Place, extra []place.ExtraField) *place.Place {
 	f := r.PostForm
-	p := *base
-	p.Pivot, p.Nom, p.Adresse, p.ComplementAdresse = f.Get("pivot"), f.Get("nom"), f.Get("adresse"), f.Get("complement_adresse")
-	p.CodePostal, p.CodeInsee, p.Commune = f.Get("code_postal"), f.Get("code_insee"), f.Get("commune")
-	p.Telephone, p.Horaires, p.Resume, p.Detail = f.Get("telephone"), f.Get("horaires"), f.Get("presentation_resume"), f.Get("presentation_detail")
-	p.Source, p.StructureParente, p.FicheAccesLibre, p.PriseRdv = f.Get("source"), f.Get("structure_parente"), f.Get("fiche_acces_libre"), f.Get("prise_rdv")
-	p.Courriels, p.SitesWeb, p.AutresLabels = lines(f.Get("courriels")), lines(f.Get("site_web")), lines(f.Get("autres_formations_labels"))
-	p.Typologies = f["typologie"]
+	p := readPublicFields(f, base, extra)
+	p.Source = f.Get("source")
 	p.ContactNom, p.ContactEmail, p.ContactTelephone, p.Notes = f.Get("contact_nom"), f.Get("contact_email"), f.Get("contact_telephone"), f.Get("notes")
 	if st := place.Status(f.Get("statut")); st == place.StatusActive || st == place.StatusClosed || st == place.StatusGone {
 		p.Status = st
@@ -254,6 +272,24 @@ func readPlaceForm(r *http.Request, base *place.Place, extra []place.ExtraField)
 	if err1 == nil && err2 == nil {
 		p.Latitude, p.Longitude, p.HasCoords = lat, lon, true
 	}
+	return p
+}
+
+// readPublicFields builds a place from the fields of placeForm over base:
+// the public record except its source and coordinates, and the
+// complementary fields. Everything else (private fields, status,
+// coordinates, source) stays base's: the personal update link reads its
+// form with this alone.
+func readPublicFields(f url.Values, base *place.Place, extra []place.ExtraField) *place.Place {
+	p := *base
+	// Browsers post a text area's line breaks as CRLF; the record keeps LF.
+	text := func(k string) string { return strings.ReplaceAll(f.Get(k), "\r\n", "\n") }
+	p.Pivot, p.Nom, p.Adresse, p.ComplementAdresse = f.Get("pivot"), f.Get("nom"), f.Get("adresse"), f.Get("complement_adresse")
+	p.CodePostal, p.CodeInsee, p.Commune = f.Get("code_postal"), f.Get("code_insee"), f.Get("commune")
+	p.Telephone, p.Horaires, p.Resume, p.Detail = f.Get("telephone"), text("horaires"), text("presentation_resume"), text("presentation_detail")
+	p.StructureParente, p.FicheAccesLibre, p.PriseRdv = f.Get("structure_parente"), f.Get("fiche_acces_libre"), f.Get("prise_rdv")
+	p.Courriels, p.SitesWeb, p.AutresLabels = lines(f.Get("courriels")), lines(f.Get("site_web")), lines(f.Get("autres_formations_labels"))
+	p.Typologies = f["typologie"]
 	for _, voc := range place.SetVocabs {
 		var set place.Set
 		for _, code := range f[voc.Field] {
@@ -305,6 +341,9 @@ func (s *Server) writeOf(sess *session, r *http.Request) store.Write {
 	if r.PostFormValue("au_nom") == "oui" {
 		w.Summary = onBehalf
 	}
+	if r.PostFormValue("methode") == "telephone" {
+		w.Actor.Kind = place.ActorPhone // typed during a call of the campaign's call list
+	}
 	return w
 }
 
@@ -325,6 +364,10 @@ func (s *Server) savePlace(w http.ResponseWriter, r *http.Request, sess *session
 	}
 	if err := s.st.UpdatePlace(r.Context(), p, s.writeOf(sess, r)); err != nil {
 		s.saveFailed(w, r, sess, p, false, err)
+		return
+	}
+	if r.PostFormValue("methode") == "telephone" {
+		http.Redirect(w, r, "/gestion/lieux/"+p.ID+"?ok=enregistre&methode=telephone", http.StatusSeeOther)
 		return
 	}
 	http.Redirect(w, r, "/gestion/lieux/"+p.ID+"?ok=enregistre", http.StatusSeeOther)

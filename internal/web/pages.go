@@ -136,6 +136,6 @@ type errorView struct {
 }
 
 func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
-	s.log.Error("page", "path", r.URL.Path, "err", err)
+	s.log.Error("page", "path", redactPath(r.URL.Path), "err", err)
 	s.render(w, r, http.StatusInternalServerError, "error", errorView{layoutView{Title: "Erreur"}, "Une erreur est survenue de notre côté. Réessayez dans quelques instants."})
 }

@@ -2,12 +2,15 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
 	"portrea/internal/account"
+	"portrea/internal/campaign"
+	"portrea/internal/place"
 	"portrea/internal/report"
 	"portrea/internal/store"
 )
@@ -23,22 +26,72 @@ type queueView struct {
 	layoutView
 	EPCI, EPCIName string
 	Pending, Done  []queueItem
+	Proposals      []proposalItem
+	Saved, Error   string
+	Conflicts      []string // fields an accepted proposal left as they were
 }
 
+// proposalItem is a change an actor proposed through a campaign's link.
+type proposalItem struct {
+	*store.Proposal
+	PlaceName, CampaignName string
+	Rows                    []proposalChange
+}
+
+type proposalChange struct{ Label, Old, New string }
+
 // queuePage lists the contributions waiting for the referent: the public's
-// error reports (self-updates join them with the campaigns).
+// error reports and the changes actors proposed through a campaign.
 func (s *Server) queuePage(w http.ResponseWriter, r *http.Request, sess *session) {
 	epci, ok := s.territoryParam(r, sess)
 	if !ok {
 		s.chooseTerritory(w, r, sess, epci)
 		return
 	}
+	s.renderQueue(w, r, sess, http.StatusOK, epci, "")
+}
+
+var proposalMessages = map[string]string{
+	"acceptee": "Proposition acceptée : la fiche est mise à jour et confirmée aujourd'hui ; l'historique garde le détail.",
+	"rejetee":  "Proposition rejetée : la fiche n'a pas changé.",
+	"deja":     "Cette proposition avait déjà été traitée : rien n'a changé.",
+}
+
+func (s *Server) renderQueue(w http.ResponseWriter, r *http.Request, sess *session, status int, epci, errMsg string) {
 	reps, err := s.st.Reports(r.Context(), epci)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	v := queueView{layoutView: s.bo(sess, "À traiter — "+s.epciName(epci), "a-traiter"), EPCI: epci, EPCIName: s.epciName(epci)}
+	q := r.URL.Query()
+	v := queueView{layoutView: s.bo(sess, "À traiter — "+s.epciName(epci), "a-traiter"), EPCI: epci, EPCIName: s.epciName(epci),
+		Saved: proposalMessages[q.Get("ok")], Error: errMsg}
+	if q.Get("ok") == "acceptee" && q.Get("conflits") != "" {
+		for _, f := range strings.Split(q.Get("conflits"), ",") {
+			v.Conflicts = append(v.Conflicts, proposalFieldLabel(f))
+		}
+	}
+	props, err := s.st.Proposals(r.Context(), epci, store.ProposalWaiting)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	campaigns := map[string]string{}
+	for _, p := range props {
+		it := proposalItem{Proposal: p}
+		if pl, err := s.st.GetPlace(r.Context(), p.PlaceID); err == nil {
+			it.PlaceName = pl.Nom
+		}
+		if name, ok := campaigns[p.CampaignID]; ok {
+			it.CampaignName = name
+		} else if c, err := s.st.GetCampaign(r.Context(), p.CampaignID); err == nil {
+			it.CampaignName, campaigns[p.CampaignID] = c.Name, c.Name
+		}
+		for _, ch := range p.Changes {
+			it.Rows = append(it.Rows, proposalChange{proposalFieldLabel(ch.Field), ch.Old, ch.New})
+		}
+		v.Proposals = append(v.Proposals, it)
+	}
 	for _, rp := range reps {
 		it := queueItem{Report: rp, Status: report.StatusLabels[rp.Status]}
 		if p, err := s.st.GetPlace(r.Context(), rp.PlaceID); err == nil {
@@ -53,7 +106,80 @@ func (s *Server) queuePage(w http.ResponseWriter, r *http.Request, sess *session
 			v.Done = append(v.Done, it)
 		}
 	}
-	s.render(w, r, http.StatusOK, "bo_queue", v)
+	s.render(w, r, status, "bo_queue", v)
+}
+
+func proposalFieldLabel(field string) string {
+	return place.FieldLabel(strings.TrimPrefix(field, "extra."))
+}
+
+// decideProposal accepts or rejects a proposal. Accepting applies its
+// changes to the current version of the place and confirms it; a field
+// changed since the proposal was made keeps its current value, and the
+// referent is told which.
+func (s *Server) decideProposal(w http.ResponseWriter, r *http.Request, sess *session) {
+	p, err := s.st.GetProposal(r.Context(), r.PathValue("id"))
+	if err == nil && !sess.User.CanSee(p.EPCI) {
+		err = store.ErrNotFound
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		s.notFoundPage(w, r, sess)
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	back := "/gestion/a-traiter?epci=" + p.EPCI
+	accept := r.PostFormValue("decision") == "accepter"
+	wr := store.Write{Actor: place.Actor{Kind: place.ActorPerson, Name: sess.User.Email}}
+	var next *place.Place
+	var conflicts []string
+	if accept {
+		cur, err := s.st.GetPlace(r.Context(), p.PlaceID)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		// Revert undoes a change: swapped, it applies one, with the same
+		// care for fields changed since.
+		swapped := make([]place.Change, len(p.Changes))
+		for i, ch := range p.Changes {
+			swapped[i] = place.Change{Field: ch.Field, Old: ch.New, New: ch.Old}
+		}
+		var errs place.Errors
+		next, conflicts, errs = place.Revert(cur, swapped)
+		if len(errs) > 0 {
+			s.renderQueue(w, r, sess, http.StatusUnprocessableEntity, p.EPCI, "Proposition non appliquée : "+errs.Error()+". Corrigez la fiche à la main, puis rejetez la proposition.")
+			return
+		}
+		if next.CodeInsee != cur.CodeInsee {
+			next.Derive(s.ref)
+		}
+		wr.Confirm, wr.Summary = true, "proposition de la structure acceptée"
+	}
+	err = s.st.DecideProposal(r.Context(), p.ID, accept, next, wr)
+	var errs place.Errors
+	switch {
+	case errors.Is(err, store.ErrConflict):
+		http.Redirect(w, r, back+"&ok=deja#propositions", http.StatusSeeOther)
+		return
+	case errors.As(err, &errs):
+		s.renderQueue(w, r, sess, http.StatusUnprocessableEntity, p.EPCI, "Proposition non appliquée : "+errs.Error()+". Corrigez la fiche à la main, puis rejetez la proposition.")
+		return
+	case err != nil:
+		s.serverError(w, r, err)
+		return
+	}
+	if !accept {
+		http.Redirect(w, r, back+"&ok=rejetee#propositions", http.StatusSeeOther)
+		return
+	}
+	q := url.Values{"ok": {"acceptee"}}
+	if len(conflicts) > 0 {
+		q.Set("conflits", strings.Join(conflicts, ","))
+	}
+	http.Redirect(w, r, back+"&"+q.Encode()+"#propositions", http.StatusSeeOther)
 }
 
 // closeReport marks a report handled or rejected.
@@ -224,6 +350,14 @@ type outboxView struct {
 	Mails []store.Mail
 	SMTP  bool
 	Now   time.Time
+	// Campaign messages waiting for an SMTP server, and how many in all.
+	CampaignMessages []waitingMessage
+	CampaignWaiting  int
+}
+
+type waitingMessage struct {
+	store.WaitingMessage
+	KindLabel string
 }
 
 func (s *Server) outboxPage(w http.ResponseWriter, r *http.Request, sess *session) {
@@ -232,12 +366,33 @@ func (s *Server) outboxPage(w http.ResponseWriter, r *http.Request, sess *sessio
 		s.serverError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "bo_outbox", outboxView{layoutView: s.bo(sess, "Courriels", "courriels"), Mails: ms, SMTP: s.cfg.SMTPURL != ""})
+	v := outboxView{layoutView: s.bo(sess, "Courriels", "courriels"), Mails: ms, SMTP: s.cfg.SMTPURL != ""}
+	if !v.SMTP {
+		ms, total, err := s.st.WaitingMessages(r.Context(), 200)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		v.CampaignWaiting = total
+		for _, m := range ms {
+			v.CampaignMessages = append(v.CampaignMessages, waitingMessage{m, messageKind(m.Kind)})
+		}
+	}
+	s.render(w, r, http.StatusOK, "bo_outbox", v)
+}
+
+// messageKind names a campaign message: the invitation or its reminders.
+func messageKind(kind string) string {
+	if n, ok := strings.CutPrefix(kind, store.MessageReminder); ok {
+		return "relance " + n
+	}
+	return "invitation"
 }
 
 type settingsView struct {
 	layoutView
 	Tiles, Attribution string
+	Calendar           string // campaign dates, MM-JJ, comma-separated
 	Saved              bool
 	Error              string
 }
@@ -248,8 +403,13 @@ func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request, sess *sess
 		s.serverError(w, r, err)
 		return
 	}
+	cal, err := s.st.Setting(r.Context(), campaign.CalendarSetting, campaign.DefaultCalendar)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	s.render(w, r, http.StatusOK, "bo_settings", settingsView{layoutView: s.bo(sess, "Paramètres", "parametres"),
-		Tiles: m.Tiles, Attribution: m.Attribution, Saved: r.URL.Query().Get("ok") == "1"})
+		Tiles: m.Tiles, Attribution: m.Attribution, Calendar: strings.ReplaceAll(cal, ",", ", "), Saved: r.URL.Query().Get("ok") == "1"})
 }
 
 // saveSettings stores the map tile server: an https URL template with
@@ -263,16 +423,34 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, sess *sess
 	} else if v.Attribution == "" {
 		v.Error = "Indiquez l'attribution exigée par le fournisseur des tuiles."
 	}
+	settings := map[string]string{settingTiles: v.Tiles, settingAttribution: v.Attribution}
+	// The campaign calendar: a form without the field leaves it as it is.
+	if _, sent := r.PostForm["calendrier"]; sent {
+		v.Calendar = strings.TrimSpace(r.PostFormValue("calendrier"))
+		if cal, err := campaign.ParseCalendar(v.Calendar); err != nil {
+			if v.Error == "" {
+				v.Error = "Calendrier des campagnes : " + err.Error() + "."
+			}
+		} else {
+			days := make([]string, len(cal))
+			for i, md := range cal {
+				days[i] = fmt.Sprintf("%02d-%02d", md[0], md[1])
+			}
+			settings[campaign.CalendarSetting] = strings.Join(days, ",")
+		}
+	} else if cal, err := s.st.Setting(r.Context(), campaign.CalendarSetting, campaign.DefaultCalendar); err == nil {
+		v.Calendar = strings.ReplaceAll(cal, ",", ", ")
+	}
 	if v.Error != "" {
 		s.render(w, r, http.StatusUnprocessableEntity, "bo_settings", v)
 		return
 	}
-	for k, val := range map[string]string{settingTiles: v.Tiles, settingAttribution: v.Attribution} {
+	for k, val := range settings {
 		if err := s.st.SetSetting(r.Context(), k, val); err != nil {
 			s.serverError(w, r, err)
 			return
 		}
 	}
-	s.audit(r, sess.User.Email, "paramètres modifiés", "carte", v.Tiles)
+	s.audit(r, sess.User.Email, "paramètres modifiés", "carte et calendrier", v.Tiles+" ; "+settings[campaign.CalendarSetting])
 	http.Redirect(w, r, "/gestion/parametres?ok=1", http.StatusSeeOther)
 }

@@ -18,7 +18,17 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /orientation/fiche", s.orientationSheet)
 	mux.HandleFunc("GET /embed", s.embed)
 	mux.HandleFunc("GET /integrer", s.integrer)
+	mux.HandleFunc("GET /maj/{secret}/o.gif", s.openPixel)
 	mux.Handle("GET /static/{hash}/{path...}", s.assets)
+
+	// Personal update links.
+	mux.HandleFunc("GET /maj/{secret}", s.withLink(s.majPage))
+	mux.HandleFunc("POST /maj/{secret}", s.withLink(s.saveEdit))
+	mux.HandleFunc("POST /maj/{secret}/reponse", s.withLink(s.quickAnswer))
+	mux.HandleFunc("GET /maj/{secret}/merci", s.withLink(s.majDone))
+	mux.HandleFunc("GET /maj/{secret}/horaires/apercu", s.withLink(s.majHoursPreview))
+	mux.HandleFunc("GET /maj/{secret}/desinscription", s.withLink(s.optOutPage))
+	mux.HandleFunc("POST /maj/{secret}/desinscription", s.withLink(s.optOut))
 
 	// Public API.
 	mux.HandleFunc("GET /api/openapi.json", s.openAPI)
@@ -73,6 +83,19 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /gestion/recensement/imports/{id}/rapport.csv", s.signedIn(s.importReport))
 	mux.HandleFunc("GET /gestion/exports", s.signedIn(s.exportsPage))
 	mux.HandleFunc("GET /gestion/exports/{epci}/xlsx", s.signedIn(s.exportWorkbook))
+
+	// Back office: campaigns.
+	mux.HandleFunc("GET /gestion/campagnes", s.signedIn(s.campaignsPage))
+	mux.HandleFunc("POST /gestion/campagnes", s.signedIn(s.startCampaign))
+	mux.HandleFunc("GET /gestion/campagnes/{id}", s.signedIn(s.campaignPage))
+	mux.HandleFunc("GET /gestion/campagnes/{id}/etat", s.signedIn(s.campaignProgress))
+	mux.HandleFunc("POST /gestion/campagnes/{id}/statut", s.signedIn(s.setCampaignStatus))
+	mux.HandleFunc("POST /gestion/campagnes/{id}/modifier", s.signedIn(s.editCampaign))
+	mux.HandleFunc("POST /gestion/campagnes/{id}/lieux/{place}/revoquer", s.signedIn(s.revokeLink))
+	mux.HandleFunc("GET /gestion/campagnes/{id}/appels", s.signedIn(s.callsPage))
+	mux.HandleFunc("GET /gestion/campagnes/{id}/appels.csv", s.signedIn(s.callsCSV))
+	mux.HandleFunc("POST /gestion/campagnes/{id}/appels/{place}", s.signedIn(s.recordCall))
+	mux.HandleFunc("POST /gestion/a-traiter/propositions/{id}", s.signedIn(s.decideProposal))
 
 	// Back office: the hub only.
 	mux.HandleFunc("GET /gestion/utilisateurs", s.hubOnly(s.usersPage))
