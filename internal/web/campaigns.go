@@ -53,6 +53,7 @@ type campaignForm struct {
 	Subject, Body, Deadline, Reminders string
 	SenderName, ReplyTo                string
 	Direct                             []string
+	TrackOpens                         bool
 }
 
 func readCampaignForm(r *http.Request) campaignForm {
@@ -60,7 +61,8 @@ func readCampaignForm(r *http.Request) campaignForm {
 	return campaignForm{Selection: f.Get("selection"), Commune: f.Get("commune"), Service: f.Get("service"),
 		Subject: strings.TrimSpace(f.Get("objet")), Body: strings.ReplaceAll(f.Get("message"), "\r\n", "\n"),
 		Deadline: strings.TrimSpace(f.Get("date_limite")), Reminders: strings.TrimSpace(f.Get("relances")),
-		SenderName: strings.TrimSpace(f.Get("expediteur")), ReplyTo: strings.TrimSpace(f.Get("reponse_a")), Direct: f["directs"]}
+		SenderName: strings.TrimSpace(f.Get("expediteur")), ReplyTo: strings.TrimSpace(f.Get("reponse_a")), Direct: f["directs"],
+		TrackOpens: f.Get("suivi_ouverture") == "1"}
 }
 
 func formOf(c *store.Campaign) campaignForm {
@@ -69,7 +71,7 @@ func formOf(c *store.Campaign) campaignForm {
 		days[i] = strconv.Itoa(d)
 	}
 	return campaignForm{Subject: c.Subject, Body: c.Body, Deadline: c.Deadline.Format(time.DateOnly), Reminders: strings.Join(days, ", "),
-		SenderName: c.SenderName, ReplyTo: c.ReplyTo, Direct: c.DirectFields}
+		SenderName: c.SenderName, ReplyTo: c.ReplyTo, Direct: c.DirectFields, TrackOpens: c.TrackOpens}
 }
 
 // apply checks the form and copies it to c; the error is French, for the
@@ -114,6 +116,7 @@ func (f campaignForm) apply(c *store.Campaign, now time.Time) error {
 	}
 	c.Subject, c.Body, c.Deadline, c.Reminders = f.Subject, f.Body, deadline, reminders
 	c.SenderName, c.ReplyTo, c.DirectFields = f.SenderName, strings.ToLower(f.ReplyTo), direct
+	c.TrackOpens = f.TrackOpens
 	return nil
 }
 

@@ -89,6 +89,7 @@ type Message struct {
 	Subject string
 	To      []string
 	Text    string
+	HTML    string
 }
 
 // Messages returns what arrived, newest first.
@@ -104,9 +105,9 @@ func (s *Server) Messages(t testing.TB) []Message {
 	get(t, s.api+"/messages", &list)
 	var out []Message
 	for _, m := range list.Messages {
-		var full struct{ Text string }
+		var full struct{ Text, HTML string }
 		get(t, s.api+"/message/"+m.ID, &full)
-		msg := Message{ID: m.ID, Subject: m.Subject, Text: strings.ReplaceAll(full.Text, "\r\n", "\n")}
+		msg := Message{ID: m.ID, Subject: m.Subject, Text: strings.ReplaceAll(full.Text, "\r\n", "\n"), HTML: full.HTML}
 		for _, to := range m.To {
 			msg.To = append(msg.To, to.Address)
 		}
