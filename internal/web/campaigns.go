@@ -78,25 +78,25 @@ func formOf(c *store.Campaign) campaignForm {
 // person.
 func (f campaignForm) apply(c *store.Campaign, now time.Time) error {
 	if err := campaign.CheckTemplate(f.Subject, f.Body); err != nil {
-		return fmt.Errorf("Message refusé : %s.", err)
+		return frenchErrorf("Message refusé : %s.", err)
 	}
 	deadline, err := time.Parse(time.DateOnly, f.Deadline)
 	if err != nil {
-		return errors.New("Indiquez la date limite de réponse (jour, mois, année).")
+		return frenchError("Indiquez la date limite de réponse (jour, mois, année).")
 	}
 	today := place.Date(now)
 	if !deadline.After(today) {
-		return errors.New("La date limite doit être postérieure à aujourd'hui.")
+		return frenchError("La date limite doit être postérieure à aujourd'hui.")
 	}
 	span := int(deadline.Sub(today).Hours() / 24)
 	reminders := []int{}
 	for _, w := range strings.FieldsFunc(f.Reminders, func(r rune) bool { return r == ',' || r == ';' || r == ' ' }) {
 		d, err := strconv.Atoi(strings.TrimPrefix(strings.ToUpper(w), "J+"))
 		if err != nil || d < 1 {
-			return fmt.Errorf("Relances : « %s » n'est pas un nombre de jours après l'envoi (par exemple 7, 14).", w)
+			return frenchErrorf("Relances : « %s » n'est pas un nombre de jours après l'envoi (par exemple 7, 14).", w)
 		}
 		if d >= span {
-			return fmt.Errorf("Relances : une relance %d jours après l'envoi tomberait après la date limite (dans %d jours).", d, span)
+			return frenchErrorf("Relances : une relance %d jours après l'envoi tomberait après la date limite (dans %d jours).", d, span)
 		}
 		if !slices.Contains(reminders, d) {
 			reminders = append(reminders, d)
@@ -105,7 +105,7 @@ func (f campaignForm) apply(c *store.Campaign, now time.Time) error {
 	slices.Sort(reminders)
 	if f.ReplyTo != "" {
 		if err := place.CheckEmail(f.ReplyTo); err != nil {
-			return fmt.Errorf("Adresse de réponse : %s.", err)
+			return frenchErrorf("Adresse de réponse : %s.", err)
 		}
 	}
 	var direct []string
@@ -119,6 +119,13 @@ func (f campaignForm) apply(c *store.Campaign, now time.Time) error {
 	c.TrackOpens = f.TrackOpens
 	return nil
 }
+
+// frenchError is a sentence for the person who filled the form.
+type frenchError string
+
+func (e frenchError) Error() string { return string(e) }
+
+func frenchErrorf(format string, args ...any) error { return frenchError(fmt.Sprintf(format, args...)) }
 
 // campaignFields is what the form's partial needs.
 type campaignFields struct {
