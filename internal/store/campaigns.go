@@ -769,3 +769,25 @@ func (s *Store) ConfirmedShare(ctx context.Context, epci string, since ...time.T
 	}
 	return total, out, nil
 }
+
+// Bounce is an address a campaign could not deliver to.
+type Bounce struct {
+	Email, Reason string
+	At            time.Time
+}
+
+// LastBounce returns the latest refused delivery to a place's address, or
+// ErrNotFound.
+func (s *Store) LastBounce(ctx context.Context, placeID string) (*Bounce, error) {
+	var b Bounce
+	err := s.r.QueryRowContext(ctx, `SELECT email, bounce_reason, bounced_at FROM campaign_recipients
+		WHERE place_id = $1 AND bounced_at IS NOT NULL ORDER BY bounced_at DESC LIMIT 1`, placeID).Scan(&b.Email, &b.Reason, &b.At)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: last bounce of %s: %w", placeID, err)
+	}
+	b.At = b.At.UTC()
+	return &b, nil
+}

@@ -191,3 +191,35 @@ func TestCampaignOpenTracking(t *testing.T) {
 		}
 	}
 }
+
+// TestEditorShowsBouncedAddress: a campaign message refused at a place's
+// address is shown beside the address in the editor.
+func TestEditorShowsBouncedAddress(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		ref := territory.Default()
+		if _, err := demo.Seed(ctx, st, ref, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if err := demo.SeedAccounts(ctx, st); err != nil {
+			t.Fatal(err)
+		}
+		h := newTestServer(t, st, "http://127.0.0.1:1").routes()
+		c := &store.Campaign{EPCI: demo.BroceliandeSIREN, Origin: store.OriginReferent}
+		if _, err := campaign.Start(ctx, st, ref, c, campaign.Selection{}, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		msgs, err := st.ClaimMessages(ctx, 1, time.Minute)
+		if err != nil || len(msgs) != 1 {
+			t.Fatal(msgs, err)
+		}
+		if err := st.FailMessage(ctx, msgs[0], "550 5.1.1 adresse inconnue"); err != nil {
+			t.Fatal(err)
+		}
+		u := loginAs(t, h, boReferentEmail, boReferentPassword)
+		text := pageText(u.get(t, h, "/gestion/lieux/"+msgs[0].PlaceID))
+		if !strings.Contains(text, "a été refusé") || !strings.Contains(text, "550 5.1.1 adresse inconnue") {
+			t.Errorf("the editor does not show the bounce:\n%s", text)
+		}
+	})
+}

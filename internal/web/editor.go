@@ -79,6 +79,9 @@ type editorView struct {
 	Duplicates   []duplicatePair
 	Map          mapConfig
 	ByPhone      bool // edits typed during a call (?methode=telephone)
+	// Bounce is the last campaign message refused at the place's address,
+	// while that address is still the one on record.
+	Bounce *store.Bounce
 }
 
 // placeForm is what the form of a place's public record and complementary
@@ -163,6 +166,13 @@ func (s *Server) editorView(r *http.Request, sess *session, p *place.Place, isNe
 				Revertable: i < len(hs)-1 && len(h.Changes) > 0 && !onlyDate(h.Changes)})
 		}
 		if v.Duplicates, err = s.duplicatesOf(r, p); err != nil {
+			return v, err
+		}
+		b, err := s.st.LastBounce(r.Context(), p.ID)
+		switch {
+		case err == nil && (b.Email == strings.ToLower(p.ContactEmail) || slices.Contains(p.Courriels, b.Email)):
+			v.Bounce = b
+		case err != nil && !errors.Is(err, store.ErrNotFound):
 			return v, err
 		}
 	}
