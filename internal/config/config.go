@@ -17,6 +17,7 @@ type Config struct {
 	BaseURL     string // PORTREA_BASE_URL
 	SMTPURL     string // PORTREA_SMTP_URL
 	GeocoderURL string // PORTREA_GEOCODER_URL
+	GeoAPIURL   string // PORTREA_GEOAPI_URL
 	LogFormat   string // PORTREA_LOG_FORMAT
 }
 
@@ -34,6 +35,7 @@ var Vars = []Var{
 	{"PORTREA_BASE_URL", "http://localhost:8080", "public URL used in emails and links", func(c *Config, v string) { c.BaseURL = strings.TrimRight(v, "/") }},
 	{"PORTREA_SMTP_URL", "", "`smtp://user:pass@host:port`; empty keeps emails in the outbox", func(c *Config, v string) { c.SMTPURL = v }},
 	{"PORTREA_GEOCODER_URL", "https://data.geopf.fr/geocodage", "French address geocoder (BAN / Géoplateforme API format)", func(c *Config, v string) { c.GeocoderURL = strings.TrimRight(v, "/") }},
+	{"PORTREA_GEOAPI_URL", "https://geo.api.gouv.fr", "geo.api.gouv.fr (commune outlines for the portrait's map)", func(c *Config, v string) { c.GeoAPIURL = strings.TrimRight(v, "/") }},
 	{"PORTREA_LOG_FORMAT", "text", "`text` or `json` logs on standard error", func(c *Config, v string) { c.LogFormat = v }},
 }
 
