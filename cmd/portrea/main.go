@@ -154,6 +154,8 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout, stderr
 	// Campaigns: the calendar and reminders always run; messages go out
 	// when SMTP is configured, otherwise they wait in the queue.
 	go campaignSender(st, ref, cfg, sender, log).Run(ctx, 5*time.Second)
+	// The portraits' monthly key figures, kept for their trend.
+	go web.RunSnapshots(ctx, st, ref, 24*time.Hour, log)
 	fmt.Fprintf(stdout, "PORTREA est prêt sur %s (base %s, référentiel %s).\n", cfg.BaseURL, st.Engine(), ref.Vintage())
 	fmt.Fprintf(stdout, "  Carte et annuaire : %s/\n  API publique :      %s/api/v1/lieux\n", cfg.BaseURL, cfg.BaseURL)
 	log.Info("démarrage", "addr", cfg.Addr, "db", st.Engine())

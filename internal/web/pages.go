@@ -29,6 +29,7 @@ func parsePages(as *assets) (*pages, error) {
 		"dateFR":     dateFR,
 		"phoneFR":    place.FormatPhone,
 		"thousands":  thousands,
+		"decimalFR":  decimalFR,
 		"fieldLabel": place.FieldLabel,
 		"help":       func(f string) string { return fieldHelp[f] },
 		"dateTimeFR": dateTimeFR,
@@ -138,4 +139,20 @@ type errorView struct {
 func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
 	s.log.Error("page", "path", redactPath(r.URL.Path), "err", err)
 	s.render(w, r, http.StatusInternalServerError, "error", errorView{layoutView{Title: "Erreur"}, "Une erreur est survenue de notre côté. Réessayez dans quelques instants."})
+}
+
+// decimalFR writes a number the French way with the given decimals:
+// "12,5", "1 234".
+func decimalFR(x float64, digits int) string {
+	s := strconv.FormatFloat(x, 'f', digits, 64)
+	whole, frac, _ := strings.Cut(s, ".")
+	n, _ := strconv.Atoi(whole)
+	out := thousands(n)
+	if n == 0 && strings.HasPrefix(whole, "-") {
+		out = "-0"
+	}
+	if frac != "" {
+		out += "," + frac
+	}
+	return out
 }

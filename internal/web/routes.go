@@ -19,6 +19,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /embed", s.embed)
 	mux.HandleFunc("GET /integrer", s.integrer)
 	mux.HandleFunc("GET /maj/{secret}/o.gif", s.openPixel)
+	mux.HandleFunc("GET /territoires/{siren}/portrait", s.portraitPage)
+	mux.HandleFunc("GET /territoires/{siren}/portrait.pdf", s.portraitPDF)
 	mux.Handle("GET /static/{hash}/{path...}", s.assets)
 
 	// Personal update links.
@@ -71,6 +73,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /gestion/doublons/{a}/{b}/distincts", s.signedIn(s.notDuplicate))
 	mux.HandleFunc("GET /gestion/a-traiter", s.signedIn(s.queuePage))
 	mux.HandleFunc("POST /gestion/a-traiter/{id}", s.signedIn(s.closeReport))
+	mux.HandleFunc("POST /gestion/portraits/{siren}/avant-propos", s.signedIn(s.saveForeword))
+	mux.HandleFunc("POST /gestion/portraits/{siren}/contours", s.signedIn(s.refreshOutlines))
 	mux.HandleFunc("GET /gestion/recensement", s.signedIn(s.censusPage))
 	mux.HandleFunc("GET /gestion/recensement/modele/{epci}", s.signedIn(s.censusTemplate))
 	mux.HandleFunc("POST /gestion/recensement/imports", s.signedIn(s.uploadImport))

@@ -15,6 +15,7 @@ import (
 	"portrea/internal/place"
 	"portrea/internal/report"
 	"portrea/internal/store"
+	"portrea/internal/territory"
 )
 
 type dayView struct {
@@ -43,6 +44,8 @@ type placeView struct {
 	URL           string
 	Map           mapConfig
 	Report        reportForm
+	// Portrait names the place's territory when its portrait is published.
+	Portrait string
 }
 
 // reportForm is the "Signaler une erreur" form of a sheet.
@@ -83,6 +86,9 @@ func (s *Server) renderSheet(w http.ResponseWriter, r *http.Request, status int,
 		Labels:        append(place.FormationsLabels.Labels(p.FormationsLabels), p.AutresLabels...),
 		Typologies:    place.TypologyLabels(p.Typologies),
 		URL:           s.cfg.BaseURL + "/lieux/" + p.ID,
+	}
+	if d, err := s.st.Deployment(r.Context(), p.EPCI); err == nil && d.Phase == territory.PhaseExploitation {
+		v.Portrait = s.epciName(p.EPCI)
 	}
 	now := s.now().In(place.Paris)
 	if oh, err := openinghours.Parse(p.Horaires); err == nil {

@@ -50,8 +50,13 @@ func newHandler(t testing.TB, st *store.Store) http.Handler {
 func newTestServer(t testing.TB, st *store.Store, geocoderURL string) *Server {
 	t.Helper()
 	cfg, err := config.FromEnv(func(k string) string {
-		if k == "PORTREA_GEOCODER_URL" {
+		switch k {
+		case "PORTREA_GEOCODER_URL":
 			return geocoderURL
+		case "PORTREA_GEOAPI_URL":
+			// No external service in tests: a portrait test that wants
+			// outlines points this at geoapitest.
+			return "http://127.0.0.1:1"
 		}
 		return ""
 	})
