@@ -168,7 +168,7 @@ type portraitView struct {
 	PDFURL    string
 	HasTrend  bool
 	Fetching  bool
-	OutlineAt string
+	Days      []option // days the hours chart can show
 }
 
 type portraitCharts struct {
@@ -187,12 +187,16 @@ func (s *Server) portraitPage(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusNotFound, "error", errorView{layoutView{Title: "Portrait introuvable"}, "Ce territoire n'a pas de portrait publié."})
 		return
 	}
-	p, err := s.portraitOf(r.Context(), epci, sess != nil)
+	dayName, day := chartDay(r)
+	p, err := s.portraitOf(r.Context(), epci, sess != nil, day)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	v := portraitView{P: p, SIREN: epci, PDFURL: "/territoires/" + epci + "/portrait.pdf", HasTrend: len(p.Trend) >= 2, Saved: r.URL.Query().Get("ok")}
+	v := portraitView{P: p, SIREN: epci, PDFURL: "/territoires/" + epci + "/portrait.pdf?jour=" + dayName, HasTrend: len(p.Trend) >= 2, Saved: r.URL.Query().Get("ok")}
+	for _, d := range portraitDays {
+		v.Days = append(v.Days, option{Value: d.Value, Label: d.Value, Selected: d.Value == dayName})
+	}
 	if sess != nil {
 		v.layoutView = s.bo(sess, "Portrait — "+p.Identity.Name, "")
 		v.CanEdit = sess.User.CanSee(epci)
@@ -211,13 +215,29 @@ func (s *Server) portraitPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "portrait", v)
 }
 
+// portraitDays are the days the hours chart can show (?jour=).
+var portraitDays = []struct {
+	Value string
+	Day   time.Weekday
+}{{"lundi", time.Monday}, {"mardi", time.Tuesday}, {"mercredi", time.Wednesday}, {"jeudi", time.Thursday}, {"vendredi", time.Friday}, {"samedi", time.Saturday}}
+
+func chartDay(r *http.Request) (string, time.Weekday) {
+	for _, d := range portraitDays {
+		if d.Value == r.URL.Query().Get("jour") {
+			return d.Value, d.Day
+		}
+	}
+	return "mardi", time.Tuesday
+}
+
 // portraitOf computes a territory's portrait now, and keeps this month's
 // snapshot up to date.
-func (s *Server) portraitOf(ctx context.Context, epci string, signedIn bool) (*portrait.Portrait, error) {
+func (s *Server) portraitOf(ctx context.Context, epci string, signedIn bool, day time.Weekday) (*portrait.Portrait, error) {
 	in, err := portraitInput(ctx, s.st, s.ref, epci, s.now(), signedIn)
 	if err != nil {
 		return nil, err
 	}
+	in.Weekday = day
 	p := portrait.Compute(in)
 	if len(in.Places) > 0 {
 		if err := s.st.SaveSnapshot(ctx, epci, p.Snapshot()); err != nil {
@@ -239,7 +259,8 @@ func (s *Server) portraitPDF(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusNotFound, "error", errorView{layoutView{Title: "Portrait introuvable"}, "Ce territoire n'a pas de portrait publié."})
 		return
 	}
-	p, err := s.portraitOf(r.Context(), epci, sess != nil)
+	_, day := chartDay(r)
+	p, err := s.portraitOf(r.Context(), epci, sess != nil, day)
 	if err != nil {
 		s.serverError(w, r, err)
 		return

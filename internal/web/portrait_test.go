@@ -167,3 +167,15 @@ func between(s, a, b string) string {
 	}
 	return s[:j]
 }
+
+func TestPortraitChosenWeekday(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	_, h := portraitEnv(t, st)
+	page := get(t, h, "/territoires/"+demo.BroceliandeSIREN+"/portrait?jour=samedi").Body.String()
+	if !strings.Contains(page, `<option value="samedi" selected>`) || !strings.Contains(page, "le samedi") || !strings.Contains(page, "portrait.pdf?jour=samedi") {
+		t.Error("the hours chart does not follow ?jour=samedi")
+	}
+	if page := get(t, h, "/territoires/"+demo.BroceliandeSIREN+"/portrait?jour=%3Cscript%3E").Body.String(); !strings.Contains(page, `<option value="mardi" selected>`) {
+		t.Error("an unknown day does not fall back to Tuesday")
+	}
+}
