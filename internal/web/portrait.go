@@ -160,15 +160,15 @@ func (s *Server) portraitAccess(r *http.Request, epci string) (sess *session, ok
 
 type portraitView struct {
 	layoutView
-	P         *portrait.Portrait
-	SIREN     string
-	CanEdit   bool
-	Saved     string
-	Charts    portraitCharts
-	PDFURL    string
-	HasTrend  bool
-	Fetching  bool
-	Days      []option // days the hours chart can show
+	P        *portrait.Portrait
+	SIREN    string
+	CanEdit  bool
+	Saved    string
+	Charts   portraitCharts
+	PDFURL   string
+	HasTrend bool
+	Fetching bool
+	Days     []option // days the hours chart can show
 }
 
 type portraitCharts struct {
