@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"portrea/internal/account"
 	"portrea/internal/export"
@@ -47,6 +48,30 @@ func (s *Server) territoriesOf(r *http.Request, u *account.User) ([]string, erro
 	return out, nil
 }
 
+// count fills in the data state of a territory from its places: how
+// many, how fresh, how complete on average. Duplicates do not count.
+func (it *territoryItem) count(ps []*place.Place, now time.Time) {
+	total := 0
+	for _, p := range ps {
+		if p.Status == place.StatusDuplicate {
+			continue
+		}
+		it.Places++
+		total += place.Completeness(p)
+		switch place.FreshnessOf(p.DateMaj, now) {
+		case place.Fresh:
+			it.Fresh++
+		case place.Aging:
+			it.Aging++
+		default:
+			it.Stale++
+		}
+	}
+	if it.Places > 0 {
+		it.Completeness = total / it.Places
+	}
+}
+
 func (s *Server) epciName(code string) string { return s.ref.EPCIName(code) }
 
 type dashboardView struct {
@@ -72,25 +97,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, sess *session
 		if d, err := s.st.Deployment(r.Context(), code); err == nil {
 			it.Phase = d.Phase.Label()
 		}
-		total := 0
-		for _, p := range ps {
-			if p.Status == place.StatusDuplicate {
-				continue
-			}
-			it.Places++
-			total += place.Completeness(p)
-			switch place.FreshnessOf(p.DateMaj, now) {
-			case place.Fresh:
-				it.Fresh++
-			case place.Aging:
-				it.Aging++
-			default:
-				it.Stale++
-			}
-		}
-		if it.Places > 0 {
-			it.Completeness = total / it.Places
-		}
+		it.count(ps, now)
 		reps, err := s.st.Reports(r.Context(), code)
 		if err != nil {
 			s.serverError(w, r, err)

@@ -491,12 +491,31 @@ func TestBrowserBackOfficeAccessibility(t *testing.T) {
 		Proposed: []place.Change{{Field: "horaires", New: "Mo-Fr 09:00-12:00"}}}); err != nil {
 		t.Fatal(err)
 	}
+	// A workshop with participants, a place in the network's directory and
+	// a retired complementary field.
+	anim := &store.Animation{EPCI: demo.BroceliandeSIREN, At: testNow.AddDate(0, 0, -10), Theme: "Atelier des aidants",
+		Participants: []string{pa.ID, pb.ID}, Notes: "Huit participants."}
+	if err := b.st.CreateAnimation(ctx, anim); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.st.SetDirectoryConsent(ctx, pa.ID, true, boReferentEmail); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.st.CreateExtraField(ctx, &place.ExtraField{EPCI: demo.BroceliandeSIREN, Key: "ancien", Label: "Ancien champ", Kind: place.ExtraText, Position: 9}); err != nil {
+		t.Fatal(err)
+	}
+	if fs, err := b.st.AllExtraFields(ctx, demo.BroceliandeSIREN); err != nil || len(fs) == 0 {
+		t.Fatal(err)
+	} else if err := b.st.RetireExtraField(ctx, demo.BroceliandeSIREN, fs[len(fs)-1].ID, true); err != nil {
+		t.Fatal(err)
+	}
 	epci := "?epci=" + demo.BroceliandeSIREN
 	editorReady := `!!document.querySelector(".hours-table") && !!document.querySelector(".hours-preview .hours-preview-title") && !!document.querySelector("#carte-lieu .leaflet-marker-icon")`
 
 	boAxePage(b, "/connexion", "", "la connexion")
 	b.screenshot("connexion")
 	boAxePage(b, "/compte/oubli", "", "le mot de passe oublié")
+	boAxePage(b, "/rejoindre", "", "la page Rejoindre")
 
 	pages := []struct{ path, cond, name string }{
 		{"/gestion", "", "le tableau de bord"},
@@ -512,6 +531,11 @@ func TestBrowserBackOfficeAccessibility(t *testing.T) {
 		{"/gestion/campagnes" + epci, "", "le lancement d'une campagne"},
 		{"/gestion/campagnes/" + c.ID, "", "une campagne"},
 		{"/gestion/campagnes/" + c.ID + "/appels", "", "la liste d'appels"},
+		{"/gestion/reseau", "", "le réseau"},
+		{"/gestion/territoires/" + demo.BroceliandeSIREN + "/reseau", "", "l'animation du réseau"},
+		{"/gestion/territoires/" + demo.BroceliandeSIREN + "/reseau?modifier=" + anim.ID, "", "la modification d'un atelier"},
+		{"/gestion/territoires/" + demo.BroceliandeSIREN + "/reseau/annuaire", "", "l'annuaire imprimable"},
+		{"/gestion/territoires/" + demo.BroceliandeSIREN + "/champs", "", "les champs complémentaires"},
 	}
 	// An import to preview and a table whose columns must be mapped,
 	// uploaded by each person through the census page.
@@ -563,9 +587,11 @@ func TestBrowserBackOfficeAccessibility(t *testing.T) {
 			bt.noAxeViolations("l'éditeur avec des erreurs (" + who.name + ")")
 
 			if who.email == boHubEmail {
-				for _, p := range []string{"/gestion/utilisateurs", "/gestion/journal", "/gestion/courriels", "/gestion/parametres"} {
+				for _, p := range []string{"/gestion/utilisateurs", "/gestion/journal", "/gestion/courriels", "/gestion/parametres",
+					"/gestion/deploiement", "/gestion/deploiement?retard=1&tri=duree", "/gestion/deploiement/" + demo.MontfortSIREN} {
 					boAxePage(&bt, p, "", p+" (hub)")
 				}
+				bt.screenshot("gestion-deploiement-territoire")
 				bt.open("/gestion/lieux/" + pa.ID)
 				bt.until("editor", editorReady)
 				bt.screenshot("gestion-editeur-hub")

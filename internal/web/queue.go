@@ -264,32 +264,49 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, sess *sessio
 	if u.Role == account.RoleReferent {
 		u.Territories = []account.Territory{{EPCI: f.EPCI, Kind: f.Kind}}
 	}
-	if err := account.CheckNewUser(u, func(epci string) bool { _, ok := s.ref.EPCI(epci); return ok }); err != nil {
-		s.renderUsers(w, r, sess, http.StatusUnprocessableEntity, usersView{Form: f, Error: err.Error()})
+	link, err := s.openAccount(r, sess, u)
+	var refused accountRefused
+	if errors.As(err, &refused) {
+		s.renderUsers(w, r, sess, http.StatusUnprocessableEntity, usersView{Form: f, Error: string(refused)})
 		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.renderUsers(w, r, sess, http.StatusOK, usersView{Created: link})
+}
+
+// accountRefused is the French reason an account was not opened.
+type accountRefused string
+
+func (e accountRefused) Error() string { return string(e) }
+
+// openAccount checks and creates an account, queues its activation link
+// and returns the link. It is shared by the accounts page and the
+// deployment pipeline, which names a territory's referents.
+func (s *Server) openAccount(r *http.Request, sess *session, u *account.User) (string, error) {
+	if err := account.CheckNewUser(u, func(epci string) bool { _, ok := s.ref.EPCI(epci); return ok }); err != nil {
+		return "", accountRefused(err.Error())
 	}
 	err := s.st.CreateUser(r.Context(), u)
 	if errors.Is(err, store.ErrEmailTaken) {
-		s.renderUsers(w, r, sess, http.StatusUnprocessableEntity, usersView{Form: f, Error: "Un compte existe déjà pour cette adresse."})
-		return
+		return "", accountRefused("Un compte existe déjà pour cette adresse.")
 	}
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return "", err
 	}
 	secret, err := s.st.CreateLink(r.Context(), u.ID, account.PurposeActivation, account.ActivationTTL)
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return "", err
 	}
 	link := account.LinkURL(s.cfg.BaseURL, account.PurposeActivation, secret)
 	subject, body := account.LinkMail(u, account.PurposeActivation, link)
 	if err := s.st.QueueMail(r.Context(), u.Email, subject, body); err != nil {
-		s.serverError(w, r, err)
-		return
+		return "", err
 	}
 	s.audit(r, sess.User.Email, "compte créé", u.Email, describeRights(u))
-	s.renderUsers(w, r, sess, http.StatusOK, usersView{Created: link})
+	return link, nil
 }
 
 func describeRights(u *account.User) string {

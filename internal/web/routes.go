@@ -18,6 +18,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /orientation/fiche", s.orientationSheet)
 	mux.HandleFunc("GET /embed", s.embed)
 	mux.HandleFunc("GET /integrer", s.integrer)
+	mux.HandleFunc("GET /rejoindre", s.joinPage)
+	mux.HandleFunc("POST /rejoindre", s.join)
 	mux.HandleFunc("GET /maj/{secret}/o.gif", s.openPixel)
 	mux.HandleFunc("GET /territoires/{siren}/portrait", s.portraitPage)
 	mux.HandleFunc("GET /territoires/{siren}/portrait.pdf", s.portraitPDF)
@@ -88,6 +90,23 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /gestion/exports", s.signedIn(s.exportsPage))
 	mux.HandleFunc("GET /gestion/exports/{epci}/xlsx", s.signedIn(s.exportWorkbook))
 
+	// Back office: complementary fields, network.
+	mux.HandleFunc("GET /gestion/reseau", s.signedIn(s.networkHome))
+	mux.HandleFunc("GET /gestion/territoires/{siren}/champs", s.signedIn(s.extraFieldsPage))
+	mux.HandleFunc("POST /gestion/territoires/{siren}/champs", s.signedIn(s.createExtraField))
+	mux.HandleFunc("POST /gestion/territoires/{siren}/champs/{id}", s.signedIn(s.updateExtraField))
+	mux.HandleFunc("POST /gestion/territoires/{siren}/champs/{id}/monter", s.signedIn(s.moveExtraField(-1)))
+	mux.HandleFunc("POST /gestion/territoires/{siren}/champs/{id}/descendre", s.signedIn(s.moveExtraField(1)))
+	mux.HandleFunc("POST /gestion/territoires/{siren}/champs/{id}/retirer", s.signedIn(s.retireExtraField(true)))
+	mux.HandleFunc("POST /gestion/territoires/{siren}/champs/{id}/restaurer", s.signedIn(s.retireExtraField(false)))
+	mux.HandleFunc("GET /gestion/territoires/{siren}/reseau", s.signedIn(s.networkPage))
+	mux.HandleFunc("POST /gestion/territoires/{siren}/reseau/ateliers", s.signedIn(s.createAnimation))
+	mux.HandleFunc("POST /gestion/territoires/{siren}/reseau/ateliers/{id}", s.signedIn(s.updateAnimation))
+	mux.HandleFunc("POST /gestion/territoires/{siren}/reseau/ateliers/{id}/supprimer", s.signedIn(s.deleteAnimation))
+	mux.HandleFunc("POST /gestion/territoires/{siren}/reseau/annuaire", s.signedIn(s.saveDirectoryConsents))
+	mux.HandleFunc("GET /gestion/territoires/{siren}/reseau/annuaire", s.signedIn(s.directoryPrint))
+	mux.HandleFunc("GET /gestion/territoires/{siren}/reseau/annuaire.csv", s.signedIn(s.directoryCSV))
+
 	// Back office: campaigns.
 	mux.HandleFunc("GET /gestion/campagnes", s.signedIn(s.campaignsPage))
 	mux.HandleFunc("POST /gestion/campagnes", s.signedIn(s.startCampaign))
@@ -101,6 +120,28 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /gestion/campagnes/{id}/appels/{place}", s.signedIn(s.recordCall))
 	mux.HandleFunc("POST /gestion/a-traiter/propositions/{id}", s.signedIn(s.decideProposal))
 
+	// Collaborative day.
+	mux.HandleFunc("GET /gestion/journees", s.signedIn(s.eventsPage))
+	mux.HandleFunc("POST /gestion/journees", s.signedIn(s.createEvent))
+	mux.HandleFunc("GET /gestion/journees/{id}", s.signedIn(s.eventPage))
+	mux.HandleFunc("POST /gestion/journees/{id}", s.signedIn(s.saveEvent))
+	mux.HandleFunc("POST /gestion/journees/{id}/contacts", s.signedIn(s.addContact))
+	mux.HandleFunc("POST /gestion/journees/{id}/invitations", s.signedIn(s.sendInvitations))
+	mux.HandleFunc("GET /gestion/journees/{id}/accueil", s.signedIn(s.checkInPage))
+	mux.HandleFunc("POST /gestion/journees/{id}/accueil/{invitee}", s.signedIn(s.checkIn))
+	mux.HandleFunc("GET /gestion/journees/{id}/qr/{invitee}", s.signedIn(s.qrPage))
+	mux.HandleFunc("GET /journee/{secret}", s.withInvitation(s.rsvpPage))
+	mux.HandleFunc("POST /journee/{secret}", s.withInvitation(s.saveRSVP))
+
+	// Back office: strategy, supports, help.
+	mux.HandleFunc("GET /gestion/deploiement/{siren}/strategie", s.signedIn(s.strategyPage))
+	mux.HandleFunc("POST /gestion/deploiement/{siren}/strategie", s.signedIn(s.saveStrategy))
+	mux.HandleFunc("GET /gestion/deploiement/{siren}/supports", s.signedIn(s.supportsPage))
+	mux.HandleFunc("GET /gestion/deploiement/{siren}/documents/{doc}", s.signedIn(s.documentPage))
+	mux.HandleFunc("POST /gestion/deploiement/{siren}/documents/{doc}", s.signedIn(s.documentExport))
+	mux.HandleFunc("GET /aide", s.helpPage)
+	mux.HandleFunc("GET /aide/{page}", s.helpPage)
+
 	// Back office: the hub only.
 	mux.HandleFunc("GET /gestion/utilisateurs", s.hubOnly(s.usersPage))
 	mux.HandleFunc("POST /gestion/utilisateurs", s.hubOnly(s.createUser))
@@ -109,6 +150,14 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /gestion/courriels", s.hubOnly(s.outboxPage))
 	mux.HandleFunc("GET /gestion/parametres", s.hubOnly(s.settingsPage))
 	mux.HandleFunc("POST /gestion/parametres", s.hubOnly(s.saveSettings))
+
+	// Hub: deployment pipeline.
+	mux.HandleFunc("GET /gestion/deploiement", s.hubOnly(s.pipelinePage))
+	mux.HandleFunc("GET /gestion/deploiement.csv", s.hubOnly(s.pipelineCSV))
+	mux.HandleFunc("GET /gestion/deploiement/{siren}", s.hubOnly(s.timelinePage))
+	mux.HandleFunc("POST /gestion/deploiement/{siren}/phase", s.hubOnly(s.changePhase))
+	mux.HandleFunc("POST /gestion/deploiement/{siren}/journal", s.hubOnly(s.recordJournal))
+	mux.HandleFunc("POST /gestion/deploiement/{siren}/referents", s.hubOnly(s.nameReferent))
 
 	return s.logRequests(securityHeaders(compress(mux)))
 }

@@ -79,16 +79,19 @@ func (s *Server) tooManyLinkRequests(w http.ResponseWriter, r *http.Request, ret
 	s.render(w, r, http.StatusTooManyRequests, "error", errorView{layoutView{Title: "Trop de tentatives"}, msg})
 }
 
-// redactPath masks the secret of a personal link in a path, for logs.
+// redactPath masks the secret of a personal or RSVP link in a path, for logs.
 func redactPath(p string) string {
-	rest, ok := strings.CutPrefix(p, "/maj/")
-	if !ok {
-		return p
+	for _, prefix := range []string{"/maj/", "/journee/"} {
+		rest, ok := strings.CutPrefix(p, prefix)
+		if !ok {
+			continue
+		}
+		if i := strings.IndexByte(rest, '/'); i >= 0 {
+			return prefix + "…" + rest[i:]
+		}
+		return prefix + "…"
 	}
-	if i := strings.IndexByte(rest, '/'); i >= 0 {
-		return "/maj/…" + rest[i:]
-	}
-	return "/maj/…"
+	return p
 }
 
 // linkPlace loads the link's place. A place deleted since the message was
