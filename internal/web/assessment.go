@@ -106,7 +106,7 @@ func (s *Server) strategyPage(w http.ResponseWriter, r *http.Request, sess *sess
 // renderStrategy shows the form filled from a (saved or just posted);
 // chosen and motive are the hub's choice in the form.
 func (s *Server) renderStrategy(w http.ResponseWriter, r *http.Request, sess *session, status int, a *store.Assessment, chosen territory.Strategy, motive, saved, errMsg string) {
-	v := strategyView{layoutView: s.bo(sess, "Stratégie de déploiement — "+s.epciName(a.EPCI), "accueil"),
+	v := strategyView{layoutView: s.bo(sess, "Stratégie de déploiement — "+s.epciName(a.EPCI), "deploiement"),
 		EPCI: a.EPCI, Name: s.epciName(a.EPCI), Motive: motive, IsHub: sess.User.Role == account.RoleHub, Saved: saved, Error: errMsg}
 	v.Phase, v.Current = "Non suivi", territory.StrategyNone.Label()
 	if d, err := s.st.Deployment(r.Context(), a.EPCI); err == nil {
@@ -250,7 +250,7 @@ func (s *Server) supportsPage(w http.ResponseWriter, r *http.Request, sess *sess
 		s.serverError(w, r, err)
 		return
 	}
-	v := supportsView{layoutView: s.bo(sess, "Supports de la méthode — "+s.epciName(epci), "accueil"), EPCI: epci, Name: s.epciName(epci)}
+	v := supportsView{layoutView: s.bo(sess, "Supports de la méthode — "+s.epciName(epci), "deploiement"), EPCI: epci, Name: s.epciName(epci)}
 	if d, err := s.st.Deployment(r.Context(), epci); err == nil && d.Strategy.Valid() {
 		v.Decided = true
 	}
@@ -296,7 +296,6 @@ type documentView struct {
 	EPCI, Name, Doc string
 	Heading         string
 	Text            string
-	Lines           []string // of the printable view
 	Print           bool
 }
 
@@ -356,11 +355,8 @@ func (s *Server) documentPage(w http.ResponseWriter, r *http.Request, sess *sess
 		return
 	}
 	heading := documentHeading(doc)
-	v := documentView{layoutView: s.bo(sess, heading+" — "+d.Name, "accueil"), EPCI: epci, Name: d.Name, Doc: doc, Heading: heading, Text: text,
+	v := documentView{layoutView: s.bo(sess, heading+" — "+d.Name, "deploiement"), EPCI: epci, Name: d.Name, Doc: doc, Heading: heading, Text: text,
 		Print: r.URL.Query().Get("vue") == "impression"}
-	if v.Print {
-		v.Lines = strings.Split(text, "\n")
-	}
 	s.render(w, r, http.StatusOK, "bo_document", v)
 }
 
@@ -379,8 +375,8 @@ func (s *Server) documentExport(w http.ResponseWriter, r *http.Request, sess *se
 	text := strings.ReplaceAll(r.PostFormValue("texte"), "\r\n", "\n")
 	if r.PostFormValue("action") == "imprimer" {
 		heading := documentHeading(doc)
-		s.render(w, r, http.StatusOK, "bo_document", documentView{layoutView: s.bo(sess, heading+" — "+s.epciName(epci), "accueil"),
-			EPCI: epci, Name: s.epciName(epci), Doc: doc, Heading: heading, Lines: strings.Split(text, "\n"), Print: true})
+		s.render(w, r, http.StatusOK, "bo_document", documentView{layoutView: s.bo(sess, heading+" — "+s.epciName(epci), "deploiement"),
+			EPCI: epci, Name: s.epciName(epci), Doc: doc, Heading: heading, Text: text, Print: true})
 		return
 	}
 	s.sendDocument(w, epci, doc, text)
@@ -525,7 +521,11 @@ func (d *documentData) method() string {
 	bullets(&b, before)
 
 	b.WriteString("\n2. Programme\n")
-	bullets(&b, d.programme())
+	if d.Event != nil && strings.TrimSpace(d.Event.Programme) != "" {
+		bullets(&b, d.programme())
+	} else {
+		fmt.Fprintf(&b, "  %s : les étapes d'animation ci-dessous peuvent servir de programme.\n", placeholder("programme"))
+	}
 
 	b.WriteString("\n3. Étapes d'animation\n")
 	steps := []string{placeholder("stratégie")}

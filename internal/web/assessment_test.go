@@ -215,8 +215,8 @@ func TestStrategyDocumentsAndSupports(t *testing.T) {
 				t.Errorf("invitation with a day lacks %q", want)
 			}
 		}
-		if strings.Contains(inv, "[date à préciser]") {
-			t.Errorf("the invitation still asks for the date: %s", inv)
+		if txt := refA.get(t, f.h, base+"/documents/invitation?format=txt").Body.String(); strings.Contains(txt, "[date à préciser]") || strings.Contains(txt, "[lieu à préciser]") {
+			t.Errorf("the invitation still asks for the date: %s", txt)
 		}
 		met := pageText(refA.get(t, f.h, base+"/documents/methode"))
 		for _, want := range []string{"Méthode d'animation de la journée collaborative — " + name, "Stratégie : Généraliste", "puis 8 jours d'animation du réseau",
@@ -257,7 +257,7 @@ func TestStrategyDocumentsAndSupports(t *testing.T) {
 			t.Errorf("edited download: %d %q", rec.Code, rec.Body.String())
 		}
 		rec = refA.post(t, f.h, base+"/documents/methode", url.Values{"texte": {edited}, "action": {"imprimer"}})
-		if rec.Code != 200 || !strings.Contains(pageText(rec), "<p>Chers partenaires, venez nombreux à l'Espace « Merlin » !</p>") {
+		if rec.Code != 200 || !strings.Contains(pageText(rec), "Objet : notre journée\nChers partenaires, venez nombreux à l'Espace « Merlin » !</div>") {
 			t.Errorf("printable view: %d %s", rec.Code, rec.Body.String())
 		}
 		if rec := refA.get(t, f.h, base+"/documents/methode?vue=impression"); rec.Code != 200 || !strings.Contains(pageText(rec), "Diapositive 1 :") {

@@ -515,6 +515,8 @@ func TestBrowserBackOfficeAccessibility(t *testing.T) {
 	boAxePage(b, "/connexion", "", "la connexion")
 	b.screenshot("connexion")
 	boAxePage(b, "/compte/oubli", "", "le mot de passe oublié")
+	boAxePage(b, "/aide", "", "le guide d'utilisation")
+	boAxePage(b, "/aide/recensement", "", "l'aide au recensement")
 	boAxePage(b, "/rejoindre", "", "la page Rejoindre")
 
 	pages := []struct{ path, cond, name string }{
@@ -527,6 +529,11 @@ func TestBrowserBackOfficeAccessibility(t *testing.T) {
 		{"/gestion/a-traiter" + epci, "", "les signalements"},
 		{"/gestion/recensement", "", "le recensement"},
 		{"/gestion/exports", "", "les exports"},
+		{"/gestion/deploiement/" + demo.BroceliandeSIREN + "/strategie", "", "la stratégie de déploiement"},
+		{"/gestion/deploiement/" + demo.BroceliandeSIREN + "/supports", "", "les supports de la méthode"},
+		{"/gestion/deploiement/" + demo.BroceliandeSIREN + "/documents/invitation", "", "l'invitation à la journée"},
+		{"/gestion/deploiement/" + demo.BroceliandeSIREN + "/documents/methode?vue=impression", "", "la méthode d'animation imprimable"},
+		{"/aide/methode", "", "l'aide sur la méthode"},
 		{"/gestion/campagnes", "", "les campagnes"},
 		{"/gestion/campagnes" + epci, "", "le lancement d'une campagne"},
 		{"/gestion/campagnes/" + c.ID, "", "une campagne"},

@@ -20,6 +20,7 @@ var campaignOriginLabels = map[string]string{
 	store.OriginCalendar: "calendrier",
 	store.OriginReferent: "référent·e",
 	store.OriginCommand:  "commande",
+	store.OriginEvent:    "journée collaborative",
 }
 
 var campaignStatusLabels = map[string]string{

@@ -29,6 +29,7 @@ type extraFieldForm struct {
 type extraFieldRow struct {
 	store.ManagedExtraField
 	KindLabel   string
+	RetiredOn   string // the day it was retired, in Paris
 	OptionsText string
 	Values      int // places holding a value
 	First, Last bool
@@ -97,6 +98,9 @@ func (s *Server) renderExtraFields(w http.ResponseWriter, r *http.Request, sess 
 		row := extraFieldRow{ManagedExtraField: f, KindLabel: place.ExtraKindLabels[f.Kind], OptionsText: strings.Join(f.Options, ", "),
 			Values: counts[f.ID], First: i == 0, Last: i == len(all)-1,
 			Form: extraFieldForm{Label: f.Label, Kind: string(f.Kind), Options: strings.Join(f.Options, "\n"), Help: f.Help}}
+		if f.Retired() {
+			row.RetiredOn = dateFR(f.RetiredAt.In(place.Paris))
+		}
 		if f.ID == editID && editForm != nil {
 			row.Open, row.Form, row.Errors = true, *editForm, errs
 		}
