@@ -123,7 +123,11 @@ func (s *Server) renderStrategy(w http.ResponseWriter, r *http.Request, sess *se
 		}
 		v.Factors = append(v.Factors, ff)
 	}
-	if a.Factors != nil {
+	complete := a.Factors != nil
+	for _, f := range territory.Factors {
+		complete = complete && a.Factors[f].Level.Valid()
+	}
+	if complete {
 		st, reasons := territory.Recommend(a.Factors)
 		v.Recommendation = recommendationOf(st, reasons)
 		if chosen == "" {

@@ -76,7 +76,7 @@ func TestStrategyAssessment(t *testing.T) {
 		// A factor left out: nothing saved, a French error.
 		incomplete := factorsForm(3, 2, 1, 0)
 		incomplete.Del("niveau_outils")
-		if rec := refA.post(t, f.h, pathA, incomplete); rec.Code != 422 || !strings.Contains(pageText(rec), "choisissez un niveau pour « Outils déjà déployés") {
+		if rec := refA.post(t, f.h, pathA, incomplete); rec.Code != 422 || !strings.Contains(pageText(rec), "choisissez un niveau pour « Outils déjà déployés") || strings.Contains(pageText(rec), "Stratégie recommandée") {
 			t.Errorf("incomplete form: %d", rec.Code)
 		}
 

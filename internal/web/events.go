@@ -51,21 +51,21 @@ func eventFormOf(e *store.Event) eventForm {
 // apply checks the form and copies it into e, or says in French what is wrong.
 func (f eventForm) apply(e *store.Event) error {
 	if f.Title == "" || len(f.Title) > 200 {
-		return errors.New("Donnez un titre à la journée (200 caractères au plus).")
+		return frenchError("Donnez un titre à la journée (200 caractères au plus).")
 	}
 	start, err1 := time.ParseInLocation("2006-01-02 15:04", f.Date+" "+f.Start, place.Paris)
 	end, err2 := time.ParseInLocation("2006-01-02 15:04", f.Date+" "+f.End, place.Paris)
 	if err1 != nil || err2 != nil {
-		return errors.New("Indiquez la date (jj/mm/aaaa) et les heures de début et de fin (hh:mm).")
+		return frenchError("Indiquez la date (jj/mm/aaaa) et les heures de début et de fin (hh:mm).")
 	}
 	if !end.After(start) {
-		return errors.New("L'heure de fin doit suivre l'heure de début.")
+		return frenchError("L'heure de fin doit suivre l'heure de début.")
 	}
 	if f.Place == "" || len(f.Place) > 300 || len(f.Room) > 200 {
-		return errors.New("Indiquez le lieu de la journée (adresse, 300 caractères au plus).")
+		return frenchError("Indiquez le lieu de la journée (adresse, 300 caractères au plus).")
 	}
 	if len(f.Programme) > 5000 {
-		return errors.New("Le programme est trop long (5 000 caractères au plus).")
+		return frenchError("Le programme est trop long (5 000 caractères au plus).")
 	}
 	e.Title, e.StartsAt, e.EndsAt, e.Place, e.Room, e.Meal, e.Programme = f.Title, start, end, f.Place, f.Room, f.Meal, f.Programme
 	return nil

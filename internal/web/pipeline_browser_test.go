@@ -30,8 +30,25 @@ func TestBrowserHubMovesTerritory(t *testing.T) {
 		t.Errorf("link to the strategy assessment: %q", href)
 	}
 
-	// Each phase in turn: the next one is proposed by default.
+	// Each phase in turn: the next one is proposed by default. In
+	// engagement, the hub assesses the territory and decides its strategy.
 	for _, want := range []string{"Engagement", "Déploiement de la journée collaborative", "Consolidation", "Exploitation"} {
+		if want == "Déploiement de la journée collaborative" {
+			boNavigate(b, "open the assessment", chromedp.Click(chromedp.CSS(`a[href$="/strategie"]`)), chromedp.WaitVisible(chromedp.CSS("form.strategy-form")))
+			for factor, level := range map[string]string{"gouvernance": "2", "reseau": "1", "orientations": "2", "outils": "1"} {
+				b.do("rate "+factor, chromedp.Click(chromedp.ID("niveau-"+factor+"-"+level)))
+			}
+			boNavigate(b, "decide", chromedp.Click(chromedp.CSS(`form.strategy-form button[type=submit]`)), chromedp.WaitVisible(chromedp.ID("recommandation")))
+			rec := eval[string](b, `document.getElementById("recommandation").parentElement.innerText`)
+			if !strings.Contains(rec, "Stratégie recommandée : Réseau") || !strings.Contains(rec, "7 jours d'animation du réseau") {
+				t.Errorf("recommendation and workload:\n%s", rec)
+			}
+			if dec := eval[string](b, `document.getElementById("decision")?.parentElement.innerText ?? ""`); !strings.Contains(dec, "Réseau") {
+				t.Errorf("decision: %q", dec)
+			}
+			b.screenshot("gestion-strategie")
+			boNavigate(b, "back to the timeline", chromedp.Click(chromedp.CSS(`p.breadcrumb a[href="/gestion/deploiement/`+brestSIREN+`"]`)), chromedp.WaitVisible(chromedp.ID("chronologie")))
+		}
 		if sel := eval[string](b, `document.querySelector("#p-phase option:checked").textContent`); sel != want {
 			t.Errorf("proposed phase %q, want %q", sel, want)
 		}
