@@ -103,6 +103,9 @@ func (s *Sender) send(ctx context.Context, c *store.Campaign, m store.OutMessage
 		}
 		return false, s.Store.SkipMessage(ctx, m.ID, "désinscrit")
 	}
+	if m.Kind == store.MessageEventInvitation {
+		return s.sendInvitation(ctx, m)
+	}
 	p, err := s.Store.GetPlace(ctx, m.PlaceID)
 	if errors.Is(err, store.ErrNotFound) {
 		return false, s.Store.SkipMessage(ctx, m.ID, "lieu supprimé")
@@ -116,9 +119,40 @@ func (s *Sender) send(ctx context.Context, c *store.Campaign, m store.OutMessage
 		return false, err
 	}
 	expires := c.Deadline.Add(LinkGrace)
-	err = s.Mail.SendCommit(ctx, msg, func() error {
+	return s.deliver(ctx, m, msg, func() error {
 		return s.Store.MarkMessageSent(context.WithoutCancel(ctx), m, hash, expires)
 	})
+}
+
+// sendInvitation delivers the invitation of an invitee to a collaborative
+// day, with a new personal RSVP link.
+func (s *Sender) sendInvitation(ctx context.Context, m store.OutMessage) (bool, error) {
+	e, err := s.Store.EventOfCampaign(ctx, m.CampaignID)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, s.Store.SkipMessage(ctx, m.ID, "journée supprimée")
+	}
+	if err != nil {
+		return false, err
+	}
+	i, err := s.Store.InviteeByID(ctx, m.PlaceID)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, s.Store.SkipMessage(ctx, m.ID, "invité·e supprimé·e")
+	}
+	if err != nil {
+		return false, err
+	}
+	secret, hash := NewLink()
+	subject, body := InvitationMail(e, s.Ref.EPCIName(e.EPCI), i.Name, strings.TrimRight(s.BaseURL, "/")+"/journee/"+secret)
+	msg := mail.Message{From: fmt.Sprintf("%s <%s>", "Inclusion numérique — "+s.Ref.EPCIName(e.EPCI), s.From), To: m.To, Subject: subject, Body: body}
+	return s.deliver(ctx, m, msg, func() error {
+		return s.Store.MarkInvitationSent(context.WithoutCancel(ctx), m, hash)
+	})
+}
+
+// deliver sends a claimed message, recording it sent in commit, and
+// records a failure on the message.
+func (s *Sender) deliver(ctx context.Context, m store.OutMessage, msg mail.Message, commit func() error) (bool, error) {
+	err := s.Mail.SendCommit(ctx, msg, commit)
 	if err == nil {
 		return true, nil
 	}

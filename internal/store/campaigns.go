@@ -627,7 +627,7 @@ func (s *Store) SummarizeCampaign(ctx context.Context, id string) (CampaignSumma
 		if err := rows.Scan(&kind, &status, &n); err != nil {
 			return c, err
 		}
-		if kind != MessageInvitation {
+		if kind != MessageInvitation && kind != MessageEventInvitation {
 			if status == MessageSent {
 				c.RemindersSent += n
 			} else if status == MessageWaiting || status == MessageSending {

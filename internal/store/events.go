@@ -230,32 +230,79 @@ func (s *Store) InviteeByToken(ctx context.Context, tokenHash string) (*Invitee,
 	return i, nil
 }
 
-// Invite records an invitation and queues its e-mail in the outbox in one
-// transaction, once: the hash of the invitee's RSVP link replaces the
-// placeholder. It reports false when the invitee was already invited.
-func (s *Store) Invite(ctx context.Context, inviteeID, tokenHash, subject, body string) (bool, error) {
-	sent := false
+// MessageEventInvitation is the kind of a collaborative day's invitation
+// in the campaign queue; its place_id column holds the invitee's id.
+const MessageEventInvitation = "invitation-journee"
+
+// Invite queues the invitation of an invitee in the day's campaign, in one
+// transaction and once: the campaign sender delivers it (rate-limited,
+// retried, exactly once, opt-outs honoured) and creates the invitee's RSVP
+// link when it sends. It reports false when the invitee was already
+// invited.
+func (s *Store) Invite(ctx context.Context, e *Event, inviteeID string) (bool, error) {
+	queued := false
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		now := s.now().UTC()
-		res, err := tx.ExecContext(ctx, `UPDATE event_invitees SET token_hash = $1, invited_at = $2 WHERE id = $3 AND invited_at IS NULL`, tokenHash, now, inviteeID)
+		res, err := tx.ExecContext(ctx, `UPDATE event_invitees SET invited_at = $1 WHERE id = $2 AND event_id = $3 AND invited_at IS NULL`, now, inviteeID, e.ID)
 		if err != nil {
 			return fmt.Errorf("store: invite %s: %w", inviteeID, err)
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
 			return nil
 		}
-		var to string
-		if err := tx.QueryRowContext(ctx, `SELECT email FROM event_invitees WHERE id = $1`, inviteeID).Scan(&to); err != nil {
-			return fmt.Errorf("store: invite %s: %w", inviteeID, err)
+		res, err = tx.ExecContext(ctx, `INSERT INTO campaign_messages (id, campaign_id, place_id, kind, to_addr, status, next_attempt_at, created_at)
+			SELECT $1, $2, id, $3, email, $4, $5, $5 FROM event_invitees WHERE id = $6
+			ON CONFLICT (campaign_id, place_id, kind) DO NOTHING`,
+			place.NewID(), e.CampaignID, MessageEventInvitation, MessageWaiting, now, inviteeID)
+		if err != nil {
+			return fmt.Errorf("store: invite %s: queue: %w", inviteeID, err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (id, to_addr, subject, body, created_at) VALUES ($1, $2, $3, $4, $5)`,
-			place.NewID(), to, subject, body, now); err != nil {
-			return fmt.Errorf("store: invite %s: queue mail: %w", inviteeID, err)
-		}
-		sent = true
+		n, _ := res.RowsAffected()
+		queued = n == 1
 		return nil
 	})
-	return sent, err
+	return queued, err
+}
+
+// EventOfCampaign returns the day whose campaign this is.
+func (s *Store) EventOfCampaign(ctx context.Context, campaignID string) (*Event, error) {
+	e, err := scanEvent(s.r.QueryRowContext(ctx, `SELECT `+eventCols+` FROM events WHERE campaign_id = $1`, campaignID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: event of campaign %s: %w", campaignID, err)
+	}
+	return e, nil
+}
+
+// InviteeByID returns an invitee whatever its day.
+func (s *Store) InviteeByID(ctx context.Context, id string) (*Invitee, error) {
+	i, err := scanInvitee(s.r.QueryRowContext(ctx, `SELECT `+inviteeCols+` FROM event_invitees WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: invitee %s: %w", id, err)
+	}
+	return i, nil
+}
+
+// MarkInvitationSent records an invitation as sent with the hash of its
+// RSVP link, in one transaction (see MarkMessageSent for when).
+func (s *Store) MarkInvitationSent(ctx context.Context, m OutMessage, tokenHash string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE campaign_messages SET status = $1, sent_at = $2, attempts = attempts + 1, last_error = '' WHERE id = $3 AND status = $4`,
+			MessageSent, s.now().UTC(), m.ID, MessageSending)
+		if err != nil {
+			return fmt.Errorf("store: invitation %s sent: %w", m.ID, err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fmt.Errorf("store: invitation %s is no longer claimed", m.ID)
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE event_invitees SET token_hash = $1 WHERE id = $2`, tokenHash, m.PlaceID)
+		return err
+	})
 }
 
 // SaveRSVP records an invitee's answer; it may change until the day.

@@ -57,14 +57,23 @@ func TestEventInvitations(t *testing.T) {
 		if _, err := st.InviteeByToken(ctx, mayor.TokenHash); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("a placeholder finds an invitee: %v", err)
 		}
-		if ok, err := st.Invite(ctx, mayor.ID, "hash-maire", "Invitation", "corps"); !ok || err != nil {
+		if ok, err := st.Invite(ctx, got, mayor.ID); !ok || err != nil {
 			t.Fatalf("invite: %v %v", ok, err)
 		}
-		if ok, err := st.Invite(ctx, mayor.ID, "hash-2", "Invitation", "corps"); ok || err != nil {
+		if ok, err := st.Invite(ctx, got, mayor.ID); ok || err != nil {
 			t.Errorf("invited twice: %v %v", ok, err)
 		}
-		if out, err := st.Outbox(ctx, true, 10); err != nil || len(out) != 1 || out[0].To != "maire@example.org" {
-			t.Errorf("outbox %+v %v", out, err)
+		// The invitation waits in the campaign queue; its link is made
+		// when it is sent.
+		msgs, err := st.ClaimMessages(ctx, 10, time.Minute)
+		if err != nil || len(msgs) != 1 || msgs[0].To != "maire@example.org" || msgs[0].Kind != store.MessageEventInvitation || msgs[0].PlaceID != mayor.ID {
+			t.Fatalf("queue %+v %v", msgs, err)
+		}
+		if _, err := st.InviteeByToken(ctx, "hash-maire"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("a link before sending: %v", err)
+		}
+		if err := st.MarkInvitationSent(ctx, msgs[0], "hash-maire"); err != nil {
+			t.Fatal(err)
 		}
 		found, err := st.InviteeByToken(ctx, "hash-maire")
 		if err != nil || found.ID != mayor.ID || found.InvitedAt.IsZero() {

@@ -369,9 +369,9 @@ func (s *Server) addContact(w http.ResponseWriter, r *http.Request, sess *sessio
 }
 
 // sendInvitations queues the invitation of every invitee not yet invited
-// (the places added to the census since are invited too), each with a new
-// personal RSVP link. The outbox delivers them through SMTP, like account
-// e-mails; an invitee is never invited twice.
+// (the places added to the census since are invited too) in the day's
+// campaign: the campaign sender delivers them, each with a new personal
+// RSVP link; an invitee is never invited twice.
 func (s *Server) sendInvitations(w http.ResponseWriter, r *http.Request, sess *session) {
 	e, ok := s.loadEvent(w, r, sess)
 	if !ok {
@@ -386,15 +386,12 @@ func (s *Server) sendInvitations(w http.ResponseWriter, r *http.Request, sess *s
 		s.serverError(w, r, err)
 		return
 	}
-	territoryName := s.epciName(e.EPCI)
 	n := 0
 	for _, i := range is {
 		if !i.InvitedAt.IsZero() {
 			continue
 		}
-		secret, hash := campaign.NewLink()
-		subject, body := campaign.InvitationMail(e, territoryName, i.Name, s.cfg.BaseURL+"/journee/"+secret)
-		sent, err := s.st.Invite(r.Context(), i.ID, hash, subject, body)
+		sent, err := s.st.Invite(r.Context(), e, i.ID)
 		if err != nil {
 			s.serverError(w, r, err)
 			return

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -19,7 +18,6 @@ import (
 func TestBrowserEventDay(t *testing.T) {
 	smtp := mailtest.Start(t)
 	b := newBoBrowserEnv(t)
-	ctx := context.Background()
 	boLogin(b, account_(1).Email, account_(1).Password)
 
 	b.open("/gestion/journees")
@@ -40,9 +38,7 @@ func TestBrowserEventDay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := mail.Deliver(ctx, b.st, sender, "PORTREA <ne-pas-repondre@portrea.invalid>", discardLog()); err != nil {
-		t.Fatal(err)
-	}
+	sendCampaignQueue(t, b.st, sender)
 	var link, name string
 	for _, m := range smtp.Messages(t) {
 		if l := rsvpLinkRE.FindStringSubmatch(m.Text); l != nil && strings.Contains(m.Text, "Invitation pour : ") {
