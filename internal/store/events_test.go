@@ -105,7 +105,7 @@ func TestEventInvitations(t *testing.T) {
 		if err := st.RecordAnswer(ctx, store.Answer{CampaignID: c.ID, PlaceID: p.ID, Kind: store.AnswerUnchanged}); err != nil {
 			t.Fatal(err)
 		}
-		if sum, err := st.SummarizeCampaign(ctx, c.ID); err != nil || sum.Recipients != 1 || sum.Unchanged != 1 || sum.Sent != 0 {
+		if sum, err := st.SummarizeCampaign(ctx, c.ID); err != nil || sum.Recipients != 1 || sum.Unchanged != 1 || sum.Sent != 1 {
 			t.Errorf("summary %+v %v", sum, err)
 		}
 	})
