@@ -292,6 +292,9 @@ func (s *Store) InviteeByID(ctx context.Context, id string) (*Invitee, error) {
 // RSVP link, in one transaction (see MarkMessageSent for when).
 func (s *Store) MarkInvitationSent(ctx context.Context, m OutMessage, tokenHash string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.fastCommit(ctx, tx); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE campaign_messages SET status = $1, sent_at = $2, attempts = attempts + 1, last_error = '' WHERE id = $3 AND status = $4`,
 			MessageSent, s.now().UTC(), m.ID, MessageSending)
 		if err != nil {
