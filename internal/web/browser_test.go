@@ -326,6 +326,10 @@ func TestBrowserEmbedAndAccessibility(t *testing.T) {
 		t.Errorf("embed code %q", code)
 	}
 	b.noAxeViolations("le générateur d'intégration")
+	b.open("/donnees-personnelles")
+	b.noAxeViolations("la page Données personnelles")
+	b.open("/accessibilite")
+	b.noAxeViolations("la déclaration d'accessibilité")
 
 	// A 360-pixel phone: no horizontal scrolling, map and list both there.
 	b.do("phone", chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile), chromedp.Navigate(b.srv.URL+"/"))

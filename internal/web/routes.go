@@ -8,6 +8,8 @@ func (s *Server) routes() http.Handler {
 
 	// Operations.
 	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.HandleFunc("GET /metrics", s.metrics)
 
 	// Public site.
 	mux.HandleFunc("GET /{$}", s.home)
@@ -20,6 +22,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /integrer", s.integrer)
 	mux.HandleFunc("GET /rejoindre", s.joinPage)
 	mux.HandleFunc("POST /rejoindre", s.join)
+	mux.HandleFunc("GET /donnees-personnelles", s.personalDataPage)
+	mux.HandleFunc("GET /accessibilite", s.accessibilityPage)
 	mux.HandleFunc("GET /maj/{secret}/o.gif", s.openPixel)
 	mux.HandleFunc("GET /territoires/{siren}/portrait", s.portraitPage)
 	mux.HandleFunc("GET /territoires/{siren}/portrait.pdf", s.portraitPDF)
@@ -148,6 +152,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /gestion/utilisateurs/{id}/activation", s.hubOnly(s.toggleUser))
 	mux.HandleFunc("GET /gestion/journal", s.hubOnly(s.auditPage))
 	mux.HandleFunc("GET /gestion/courriels", s.hubOnly(s.outboxPage))
+	mux.HandleFunc("GET /gestion/sante", s.hubOnly(s.santePage))
 	mux.HandleFunc("GET /gestion/parametres", s.hubOnly(s.settingsPage))
 	mux.HandleFunc("POST /gestion/parametres", s.hubOnly(s.saveSettings))
 

@@ -32,6 +32,8 @@ type Server struct {
 	// ctx lives as long as the server: background work (imports) runs in it.
 	ctx  context.Context
 	jobs importJobs
+	// stats counts requests by route for /metrics.
+	stats *httpMetrics
 }
 
 // New builds the HTTP handler of PORTREA. It fails if a template is broken.
@@ -62,7 +64,7 @@ func newServer(ctx context.Context, cfg config.Config, st *store.Store, ref *ter
 		log.Warn("imports interrupted by the last stop", "count", n)
 	}
 	return &Server{cfg: cfg, st: st, ref: ref, geo: geocode.New(cfg.GeocoderURL), log: log, pages: pg, assets: as,
-		now: time.Now, secret: secret, minFormAge: 3 * time.Second, ctx: ctx}, nil
+		now: time.Now, secret: secret, minFormAge: 3 * time.Second, ctx: ctx, stats: newHTTPMetrics()}, nil
 }
 
 // Serve runs the handler on addr until ctx ends, then shuts down
@@ -117,6 +119,12 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Permissions-Policy", "camera=(), microphone=(), payment=()")
+		// HSTS only when the request came over HTTPS, directly or through
+		// the reverse proxy; browsers ignore it over plain HTTP anyway, so
+		// trusting the proxy's header costs nothing.
+		if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+		}
 		next.ServeHTTP(w, r)
 	})
 }
@@ -135,12 +143,14 @@ func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter 
 
 // logRequests logs one line per request: method, path (never the query,
 // which may carry a secret token, and with the secret of a personal update
-// link masked), status and duration.
+// link masked), status and duration; and counts it for /metrics under the
+// route's pattern, which ServeMux sets on r.
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
+		s.stats.observe(r.Pattern, r.Method, rec.status, time.Since(start))
 		s.log.Info("requête", "method", r.Method, "path", redactPath(r.URL.Path), "status", rec.status, "ms", time.Since(start).Milliseconds())
 	})
 }

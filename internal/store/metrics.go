@@ -1,0 +1,126 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Ready checks that the database answers and that every migration this
+// program knows is applied: the instance can serve.
+func (s *Store) Ready(ctx context.Context) error {
+	ms, err := loadMigrations(s.d.migrations())
+	if err != nil {
+		return err
+	}
+	var n, last sql.NullInt64
+	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*), MAX(version) FROM schema_migrations`).Scan(&n, &last); err != nil {
+		return fmt.Errorf("store: read schema_migrations: %w", err)
+	}
+	if int(n.Int64) != len(ms) || int(last.Int64) != len(ms) {
+		return fmt.Errorf("store: %d of %d migrations applied", n.Int64, len(ms))
+	}
+	return nil
+}
+
+// Counts are the figures /metrics exposes: counts by status, nothing
+// that names a person or a place.
+type Counts struct {
+	CampaignMessages map[string]int // by status
+	Imports          map[string]int // by status
+	Places           map[string]int // by status
+	OutboxPending    int
+}
+
+// Counts counts campaign messages, imports and places by status, and the
+// outbox messages not sent yet.
+func (s *Store) Counts(ctx context.Context) (Counts, error) {
+	var c Counts
+	var err error
+	if c.CampaignMessages, err = s.countByStatus(ctx, "campaign_messages"); err != nil {
+		return c, err
+	}
+	if c.Imports, err = s.countByStatus(ctx, "imports"); err != nil {
+		return c, err
+	}
+	if c.Places, err = s.countByStatus(ctx, "places"); err != nil {
+		return c, err
+	}
+	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL`).Scan(&c.OutboxPending); err != nil {
+		return c, fmt.Errorf("store: count outbox: %w", err)
+	}
+	return c, nil
+}
+
+// countByStatus counts the rows of table (a constant of this file) by
+// status.
+func (s *Store) countByStatus(ctx context.Context, table string) (map[string]int, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT status, COUNT(*) FROM `+table+` GROUP BY status`)
+	if err != nil {
+		return nil, fmt.Errorf("store: count %s: %w", table, err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var status string
+		var n int
+		if err := rows.Scan(&status, &n); err != nil {
+			return nil, fmt.Errorf("store: count %s: %w", table, err)
+		}
+		out[status] = n
+	}
+	return out, rows.Err()
+}
+
+// Health is what the hub's health page shows of the background work.
+type Health struct {
+	Counts
+	OldestPendingMail    time.Time // zero when none
+	LastMailError        string
+	LastMailErrorAt      time.Time // creation of the message that failed
+	OldestWaitingMessage time.Time // zero when none
+	LastSnapshot         time.Time // zero when none
+}
+
+// Health gathers the counts and the dates of the oldest work waiting.
+func (s *Store) Health(ctx context.Context) (Health, error) {
+	var h Health
+	var err error
+	if h.Counts, err = s.Counts(ctx); err != nil {
+		return h, err
+	}
+	// ORDER BY … LIMIT 1 rather than MIN(): SQLite keeps the column's
+	// declared type, so the driver returns a time.
+	var t sql.NullTime
+	if t, err = s.firstTime(ctx, `SELECT created_at FROM outbox WHERE sent_at IS NULL ORDER BY created_at LIMIT 1`); err != nil {
+		return h, err
+	}
+	h.OldestPendingMail = t.Time.UTC()
+	err = s.r.QueryRowContext(ctx, `SELECT last_error, created_at FROM outbox WHERE last_error <> '' ORDER BY created_at DESC LIMIT 1`).
+		Scan(&h.LastMailError, &t)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return h, fmt.Errorf("store: health: %w", err)
+	}
+	h.LastMailErrorAt = t.Time.UTC()
+	if t, err = s.firstTime(ctx, `SELECT created_at FROM campaign_messages WHERE status = $1 ORDER BY created_at LIMIT 1`, MessageWaiting); err != nil {
+		return h, err
+	}
+	h.OldestWaitingMessage = t.Time.UTC()
+	if t, err = s.firstTime(ctx, `SELECT created_at FROM portrait_snapshots ORDER BY created_at DESC LIMIT 1`); err != nil {
+		return h, err
+	}
+	h.LastSnapshot = t.Time.UTC()
+	return h, nil
+}
+
+// firstTime scans the single time column of q's first row; no row gives a
+// null time.
+func (s *Store) firstTime(ctx context.Context, q string, args ...any) (sql.NullTime, error) {
+	var t sql.NullTime
+	if err := s.r.QueryRowContext(ctx, q, args...).Scan(&t); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return t, fmt.Errorf("store: health: %w", err)
+	}
+	return t, nil
+}
