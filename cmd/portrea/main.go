@@ -40,6 +40,9 @@ Commandes :
   export --format mednum-csv|mednum-json|geojson|xlsx|data-inclusion [--epci SIREN] [--out FICHIER]
                                     exporte les lieux publiés (standard national, GeoJSON, data·inclusion) ou, en xlsx,
                                     le recensement complet d'un territoire avec les contacts privés
+  backup --out FICHIER              sauvegarde à chaud de la base SQLite (sur PostgreSQL : pg_dump / pg_restore)
+  restore FICHIER [--force]         vérifie puis remet en place une sauvegarde SQLite ; arrêtez le serveur avant
+  migrate-db --to postgres://…      copie la base actuelle dans une base PostgreSQL vide (sans les sessions)
 
 Configuration par variables d'environnement :
 `
@@ -76,6 +79,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return campaignCommand(ctx, cfg, args[1:], stdout, stderr)
 	case "export":
 		return exportCommand(ctx, cfg, args[1:], stdout, stderr)
+	case "backup":
+		return backupCommand(ctx, cfg, args[1:], stdout, stderr)
+	case "restore":
+		return restoreCommand(ctx, cfg, args[1:], stdout, stderr)
+	case "migrate-db":
+		return migrateDBCommand(ctx, cfg, args[1:], stdout, stderr)
 	}
 	printUsage(stderr)
 	return fmt.Errorf("commande inconnue « %s »", args[0])
