@@ -220,32 +220,11 @@ func (s *Store) GetCampaign(ctx context.Context, id string) (*Campaign, error) {
 // Campaigns lists the campaigns of territories (all when epcis is nil),
 // newest first.
 func (s *Store) Campaigns(ctx context.Context, epcis []string, limit int) ([]*Campaign, error) {
-	q := `SELECT ` + campaignCols + ` FROM campaigns`
-	var args []any
-	if epcis != nil {
-		if len(epcis) == 0 {
-			return nil, nil
-		}
-		q += ` WHERE epci IN (` + placeholders(1, len(epcis)) + `)`
-		for _, e := range epcis {
-			args = append(args, e)
-		}
+	where, args, ok := inTerritories(epcis)
+	if !ok {
+		return nil, nil
 	}
-	q += fmt.Sprintf(` ORDER BY created_at DESC, id LIMIT %d`, limit)
-	rows, err := s.r.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: campaigns: %w", err)
-	}
-	defer rows.Close()
-	var out []*Campaign
-	for rows.Next() {
-		c, err := scanCampaign(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: campaigns: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s.r, "campaigns", `SELECT `+campaignCols+` FROM campaigns`+where+fmt.Sprintf(` ORDER BY created_at DESC, id LIMIT %d`, limit), args, scanCampaign)
 }
 
 // UpdateCampaign saves what a person may change of a campaign: its status,
@@ -553,20 +532,7 @@ func scanProposal(sc scanner) (*Proposal, error) {
 
 // Proposals lists the proposals of a territory with a status, oldest first.
 func (s *Store) Proposals(ctx context.Context, epci, status string) ([]*Proposal, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+proposalCols+` FROM proposals WHERE epci = $1 AND status = $2 ORDER BY created_at, id`, epci, status)
-	if err != nil {
-		return nil, fmt.Errorf("store: proposals: %w", err)
-	}
-	defer rows.Close()
-	var out []*Proposal
-	for rows.Next() {
-		p, err := scanProposal(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: proposals: %w", err)
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s.r, "proposals", `SELECT `+proposalCols+` FROM proposals WHERE epci = $1 AND status = $2 ORDER BY created_at, id`, []any{epci, status}, scanProposal)
 }
 
 // GetProposal returns one proposal.

@@ -104,31 +104,11 @@ func (s *Store) GetEvent(ctx context.Context, id string) (*Event, error) {
 
 // Events lists the days of territories (all when epcis is nil), latest first.
 func (s *Store) Events(ctx context.Context, epcis []string) ([]*Event, error) {
-	q := `SELECT ` + eventCols + ` FROM events`
-	var args []any
-	if epcis != nil {
-		if len(epcis) == 0 {
-			return nil, nil
-		}
-		q += ` WHERE epci IN (` + placeholders(1, len(epcis)) + `)`
-		for _, e := range epcis {
-			args = append(args, e)
-		}
+	where, args, ok := inTerritories(epcis)
+	if !ok {
+		return nil, nil
 	}
-	rows, err := s.r.QueryContext(ctx, q+` ORDER BY starts_at DESC, id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: events: %w", err)
-	}
-	defer rows.Close()
-	var out []*Event
-	for rows.Next() {
-		e, err := scanEvent(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: events: %w", err)
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s.r, "events", `SELECT `+eventCols+` FROM events`+where+` ORDER BY starts_at DESC, id`, args, scanEvent)
 }
 
 const inviteeCols = `id, event_id, place_id, name, email, kind, token_hash, invited_at, rsvp, party_size, diet, rsvp_at, checked_in_at`
@@ -190,20 +170,7 @@ func (s *Store) AddInvitees(ctx context.Context, eventID string, is []Invitee) (
 
 // Invitees lists a day's invitees by name.
 func (s *Store) Invitees(ctx context.Context, eventID string) ([]*Invitee, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+inviteeCols+` FROM event_invitees WHERE event_id = $1 ORDER BY name, id`, eventID)
-	if err != nil {
-		return nil, fmt.Errorf("store: invitees of %s: %w", eventID, err)
-	}
-	defer rows.Close()
-	var out []*Invitee
-	for rows.Next() {
-		i, err := scanInvitee(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: invitees of %s: %w", eventID, err)
-		}
-		out = append(out, i)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s.r, "invitees of "+eventID, `SELECT `+inviteeCols+` FROM event_invitees WHERE event_id = $1 ORDER BY name, id`, []any{eventID}, scanInvitee)
 }
 
 // GetInvitee returns an invitee of a day; ErrNotFound for another day's.

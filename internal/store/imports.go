@@ -148,32 +148,11 @@ func (s *Store) InterruptImports(ctx context.Context) (int, error) {
 // Imports lists the latest imports of territories (all when epcis is nil),
 // newest first.
 func (s *Store) Imports(ctx context.Context, epcis []string, limit int) ([]*Import, error) {
-	q := `SELECT ` + importCols + ` FROM imports`
-	var args []any
-	if epcis != nil {
-		if len(epcis) == 0 {
-			return nil, nil
-		}
-		q += ` WHERE epci IN (` + placeholders(1, len(epcis)) + `)`
-		for _, e := range epcis {
-			args = append(args, e)
-		}
+	where, args, ok := inTerritories(epcis)
+	if !ok {
+		return nil, nil
 	}
-	q += fmt.Sprintf(` ORDER BY created_at DESC, id LIMIT %d`, limit)
-	rows, err := s.r.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: imports: %w", err)
-	}
-	defer rows.Close()
-	var out []*Import
-	for rows.Next() {
-		im, err := scanImport(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: imports: %w", err)
-		}
-		out = append(out, im)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s.r, "imports", `SELECT `+importCols+` FROM imports`+where+fmt.Sprintf(` ORDER BY created_at DESC, id LIMIT %d`, limit), args, scanImport)
 }
 
 // ImportResult counts what a commit wrote.

@@ -227,18 +227,28 @@ func (s *Server) readAnimation(r *http.Request, epci string) (*store.Animation, 
 	return a, f, errs, nil
 }
 
-func (s *Server) createAnimation(w http.ResponseWriter, r *http.Request, sess *session) {
+// postedAnimation reads a workshop form of the territory in the URL, or
+// answers the request itself (another territory, a form with errors).
+func (s *Server) postedAnimation(w http.ResponseWriter, r *http.Request, sess *session) (string, *store.Animation, bool) {
 	epci, ok := s.territoryOf(w, r, sess)
 	if !ok {
-		return
+		return "", nil, false
 	}
 	a, form, errs, err := s.readAnimation(r, epci)
 	if err != nil {
 		s.serverError(w, r, err)
-		return
+		return "", nil, false
 	}
 	if errs != nil {
 		s.renderNetwork(w, r, sess, epci, http.StatusUnprocessableEntity, &form, errs)
+		return "", nil, false
+	}
+	return epci, a, true
+}
+
+func (s *Server) createAnimation(w http.ResponseWriter, r *http.Request, sess *session) {
+	epci, a, ok := s.postedAnimation(w, r, sess)
+	if !ok {
 		return
 	}
 	a.CreatedBy = sess.User.Email
@@ -250,20 +260,11 @@ func (s *Server) createAnimation(w http.ResponseWriter, r *http.Request, sess *s
 }
 
 func (s *Server) updateAnimation(w http.ResponseWriter, r *http.Request, sess *session) {
-	epci, ok := s.territoryOf(w, r, sess)
+	epci, a, ok := s.postedAnimation(w, r, sess)
 	if !ok {
 		return
 	}
-	a, form, errs, err := s.readAnimation(r, epci)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	if errs != nil {
-		s.renderNetwork(w, r, sess, epci, http.StatusUnprocessableEntity, &form, errs)
-		return
-	}
-	err = s.st.UpdateAnimation(r.Context(), a)
+	err := s.st.UpdateAnimation(r.Context(), a)
 	if errors.Is(err, store.ErrNotFound) {
 		s.notFoundPage(w, r, sess)
 		return
