@@ -181,31 +181,22 @@ func (s *Server) campaignsPage(w http.ResponseWriter, r *http.Request, sess *ses
 // renderCampaigns shows the list page; f is the form typed (nil: a blank
 // one with the default template).
 func (s *Server) renderCampaigns(w http.ResponseWriter, r *http.Request, sess *session, status int, f *campaignForm, errMsg string) {
-	codes, err := s.territoriesOf(r, sess.User)
+	ch, err := s.territoryChoice(r, sess)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	epci := r.FormValue("epci")
-	if epci == "" && len(codes) == 1 {
-		epci = codes[0]
-	}
-	if _, known := s.ref.EPCI(epci); epci != "" && (!known || !sess.User.CanSee(epci)) {
+	epci := ch.EPCI
+	if !ch.Allowed {
 		if errMsg == "" {
 			errMsg = "Ce territoire ne vous est pas confié : choisissez l'un des vôtres."
 			status = http.StatusForbidden
 		}
 		epci = ""
 	}
-	v := campaignsView{layoutView: s.bo(sess, "Campagnes de mise à jour", "campagnes"), EPCI: epci, EPCIName: s.epciName(epci), Error: errMsg}
-	for _, c := range codes {
-		v.Territories = append(v.Territories, option{c, s.epciName(c), c == epci})
-	}
-	var scope []string
-	if !isHubUser(sess) {
-		scope = codes
-	}
-	cs, err := s.st.Campaigns(r.Context(), scope, 100)
+	v := campaignsView{layoutView: s.bo(sess, "Campagnes de mise à jour", "campagnes"), EPCI: epci, EPCIName: s.epciName(epci), Error: errMsg,
+		Territories: s.epciOptions(ch.Codes, epci)}
+	cs, err := s.st.Campaigns(r.Context(), ch.Scope, 100)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -459,4 +450,39 @@ func (s *Server) revokeLink(w http.ResponseWriter, r *http.Request, sess *sessio
 	}
 	s.audit(r, sess.User.Email, "lien de campagne révoqué", c.ID, placeID)
 	http.Redirect(w, r, "/gestion/campagnes/"+c.ID+"?ok=revoque#lieu-"+placeID, http.StatusSeeOther)
+}
+
+// territoryChoice is the territory a back-office list page works on:
+// ?epci=, or the user's only territory.
+type territoryChoice struct {
+	Codes   []string // the user's territories
+	Scope   []string // what the user may list (nil: everything, for the hub)
+	EPCI    string
+	Allowed bool // EPCI is empty, or a territory the user is in charge of
+}
+
+func (s *Server) territoryChoice(r *http.Request, sess *session) (territoryChoice, error) {
+	codes, err := s.territoriesOf(r, sess.User)
+	if err != nil {
+		return territoryChoice{}, err
+	}
+	ch := territoryChoice{Codes: codes, EPCI: r.FormValue("epci")}
+	if ch.EPCI == "" && len(codes) == 1 {
+		ch.EPCI = codes[0]
+	}
+	_, known := s.ref.EPCI(ch.EPCI)
+	ch.Allowed = ch.EPCI == "" || known && sess.User.CanSee(ch.EPCI)
+	if !isHubUser(sess) {
+		ch.Scope = codes
+	}
+	return ch, nil
+}
+
+// epciOptions lists territories for a select, one chosen.
+func (s *Server) epciOptions(codes []string, chosen string) []option {
+	out := make([]option, 0, len(codes))
+	for _, c := range codes {
+		out = append(out, option{c, s.epciName(c), c == chosen})
+	}
+	return out
 }

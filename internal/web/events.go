@@ -93,27 +93,18 @@ func (s *Server) eventsPage(w http.ResponseWriter, r *http.Request, sess *sessio
 }
 
 func (s *Server) renderEvents(w http.ResponseWriter, r *http.Request, sess *session, status int, f *eventForm, errMsg string) {
-	codes, err := s.territoriesOf(r, sess.User)
+	ch, err := s.territoryChoice(r, sess)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	epci := r.FormValue("epci")
-	if epci == "" && len(codes) == 1 {
-		epci = codes[0]
-	}
-	if _, known := s.ref.EPCI(epci); !known || !sess.User.CanSee(epci) {
+	epci := ch.EPCI
+	if !ch.Allowed {
 		epci = ""
 	}
-	v := eventsView{layoutView: s.bo(sess, "Journées collaboratives", "journees"), EPCI: epci, EPCIName: s.epciName(epci), Error: errMsg}
-	for _, c := range codes {
-		v.Territories = append(v.Territories, option{c, s.epciName(c), c == epci})
-	}
-	var scope []string
-	if !isHubUser(sess) {
-		scope = codes
-	}
-	es, err := s.st.Events(r.Context(), scope)
+	v := eventsView{layoutView: s.bo(sess, "Journées collaboratives", "journees"), EPCI: epci, EPCIName: s.epciName(epci), Error: errMsg,
+		Territories: s.epciOptions(ch.Codes, epci)}
+	es, err := s.st.Events(r.Context(), ch.Scope)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
