@@ -18,7 +18,7 @@ import (
 
 // campaignSender is the background sender of campaign messages.
 func campaignSender(st *store.Store, ref *territory.Reference, cfg config.Config, m *mail.Sender, log *slog.Logger) *campaign.Sender {
-	return &campaign.Sender{Store: st, Ref: ref, Mail: m, From: cfg.MailFromAddress(), BaseURL: cfg.BaseURL, Log: log}
+	return &campaign.Sender{Store: st, Ref: ref, Mail: m, From: cfg.MailFromAddress(), BaseURL: cfg.BaseURL, PerSecond: cfg.PerSecond(), Log: log}
 }
 
 // campaignCommand handles `portrea campaign start --epci SIREN`.
@@ -30,7 +30,7 @@ func campaignCommand(ctx context.Context, cfg config.Config, args []string, stdo
 	fs.SetOutput(stderr)
 	epci := fs.String("epci", "", "SIREN de l'EPCI")
 	noSend := fs.Bool("no-send", false, "ne pas envoyer depuis cette commande (un serveur en marche s'en charge)")
-	rate := fs.Float64("rate", 10, "messages par seconde au plus")
+	rate := fs.Float64("rate", cfg.PerSecond(), "messages par seconde au plus (tous serveurs confondus)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -66,7 +66,7 @@ func campaignCommand(ctx context.Context, cfg config.Config, args []string, stdo
 	s.PerSecond = *rate
 	total := 0
 	for {
-		sent, err := s.SendBatch(ctx, 100)
+		sent, err := s.SendBatch(ctx, s.BatchSize())
 		if err != nil {
 			return fmt.Errorf("envoi : %w (les messages restants partiront au prochain envoi)", err)
 		}

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -157,14 +158,19 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout, stderr
 	if err != nil {
 		return fmt.Errorf("PORTREA_SMTP_URL : %w", err)
 	}
+	// Background work stops with ctx (SIGTERM, Ctrl-C): each job finishes
+	// the message in flight and hands the rest back to the database, where
+	// another instance, or this one after a restart, takes it up.
+	var jobs sync.WaitGroup
 	if sender != nil {
-		go mail.Run(ctx, st, sender, cfg.MailFrom(), 15*time.Second, log)
+		jobs.Go(func() { mail.Run(ctx, st, sender, cfg.MailFrom(), 15*time.Second, log) })
 	}
 	// Campaigns: the calendar and reminders always run; messages go out
 	// when SMTP is configured, otherwise they wait in the queue.
-	go campaignSender(st, ref, cfg, sender, log).Run(ctx, 5*time.Second)
+	jobs.Go(func() { campaignSender(st, ref, cfg, sender, log).Run(ctx, 5*time.Second) })
 	// The portraits' monthly key figures, kept for their trend.
-	go web.RunSnapshots(ctx, st, ref, 24*time.Hour, log)
+	jobs.Go(func() { web.RunSnapshots(ctx, st, ref, 24*time.Hour, log) })
+	defer waitJobs(&jobs, log)
 	fmt.Fprintf(stdout, "PORTREA est prêt sur %s (base %s, référentiel %s).\n", cfg.BaseURL, st.Engine(), ref.Vintage())
 	fmt.Fprintf(stdout, "  Carte et annuaire : %s/\n  API publique :      %s/api/v1/lieux\n", cfg.BaseURL, cfg.BaseURL)
 	log.Info("démarrage", "addr", cfg.Addr, "db", st.Engine())
@@ -172,6 +178,19 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout, stderr
 		return fmt.Errorf("serveur : %w", err)
 	}
 	return nil
+}
+
+// waitJobs waits for the background jobs to hand their work back, for a
+// while: a stuck SMTP server must not keep the process from stopping.
+func waitJobs(jobs *sync.WaitGroup, log *slog.Logger) {
+	done := make(chan struct{})
+	go func() { jobs.Wait(); close(done) }()
+	select {
+	case <-done:
+		log.Info("arrêt : travaux en cours terminés ou rendus")
+	case <-time.After(45 * time.Second):
+		log.Warn("arrêt : des travaux n'ont pas fini à temps ; leurs réservations expireront d'elles-mêmes")
+	}
 }
 
 func demoPlaces(ctx context.Context, cfg config.Config, args []string, stdout io.Writer) error {

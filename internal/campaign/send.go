@@ -17,22 +17,38 @@ import (
 	"portrea/internal/territory"
 )
 
-// Sender delivers the campaign messages of the queue.
+// Sender delivers the campaign messages of the queue. Several senders
+// (one per instance) may share a database: each claims its messages, the
+// sending rate is one for all, and a sender that stops hands back what it
+// claimed and did not send.
 type Sender struct {
 	Store   *store.Store
 	Ref     *territory.Reference
 	Mail    *mail.Sender // nil: messages wait (the hub reads them in the outbox)
 	From    string       // address of the envelope, e.g. ne-pas-repondre@…
 	BaseURL string
-	// PerSecond limits the sending rate (SMTP servers throttle or flag
-	// bursts); 0 means 10.
+	// PerSecond limits the sending rate of all the instances together
+	// (SMTP servers throttle or flag bursts); 0 means 10.
 	PerSecond float64
-	// Hold is how long a claimed message is reserved for this sender.
+	// Hold is how long a claim on a message lasts without being renewed:
+	// the time another instance waits before taking over the messages of
+	// a process that died. 0 means DefaultHold.
 	Hold time.Duration
 	Log  *slog.Logger
 	// referent names and contacts, by territory, cached for a batch.
 	contacts map[string][2]string
 }
+
+// DefaultHold is the life of a claim: a sender renews its claims while it
+// works through them, so this only delays the takeover after a crash.
+const DefaultHold = 20 * time.Second
+
+// paceName is the shared sending pace of campaign messages.
+const paceName = "smtp"
+
+// sendTimeout bounds the delivery of the message in flight when the sender
+// is asked to stop.
+const sendTimeout = 30 * time.Second
 
 // now is the store's clock: the queue's times are the store's.
 func (s *Sender) now() time.Time { return s.Store.Now() }
@@ -46,44 +62,65 @@ func backoff(attempts int) time.Duration {
 // maxAttempts is how many temporary failures make a failure for good.
 const maxAttempts = 8
 
+func (s *Sender) hold() time.Duration {
+	if s.Hold > 0 {
+		return s.Hold
+	}
+	return DefaultHold
+}
+
+func (s *Sender) rate() float64 {
+	if s.PerSecond > 0 {
+		return s.PerSecond
+	}
+	return 10
+}
+
+// BatchSize is how many messages a sender claims at once: about five
+// seconds of sending, so that instances share a large campaign.
+func (s *Sender) BatchSize() int {
+	return max(1, min(100, int(s.rate()*5)))
+}
+
 // SendBatch claims and sends up to n due messages and returns how many
-// went out.
+// went out. When ctx ends, the message in flight is finished (within
+// sendTimeout) and the other claimed messages are handed back.
 func (s *Sender) SendBatch(ctx context.Context, n int) (int, error) {
 	if s.Mail == nil {
 		return 0, nil
 	}
-	hold := s.Hold
-	if hold == 0 {
-		hold = 2 * time.Minute
-	}
+	// Whatever the way out, a stop hands back what this process holds:
+	// even a claim whose commit raced with the stop.
+	defer func() {
+		if ctx.Err() != nil {
+			s.handBack(ctx)
+		}
+	}()
+	hold := s.hold()
 	msgs, err := s.Store.ClaimMessages(ctx, n, hold)
 	if err != nil {
 		return 0, err
 	}
-	rate := s.PerSecond
-	if rate <= 0 {
-		rate = 10
-	}
-	gap := time.Duration(float64(time.Second) / rate)
+	gap := time.Duration(float64(time.Second) / s.rate())
+	renewAt := time.Now().Add(hold / 2)
 	campaigns := map[string]*store.Campaign{}
 	s.contacts = map[string][2]string{}
 	sent := 0
 	for i, m := range msgs {
-		if i > 0 {
-			select {
-			case <-ctx.Done():
-				return sent, ctx.Err()
-			case <-time.After(gap):
-			}
+		if !s.waitSlot(ctx, gap) {
+			break
 		}
-		c, ok := campaigns[m.CampaignID]
-		if !ok {
-			if c, err = s.Store.GetCampaign(ctx, m.CampaignID); err != nil {
+		if time.Now().After(renewAt) {
+			ids := make([]string, 0, len(msgs)-i)
+			for _, r := range msgs[i:] {
+				ids = append(ids, r.ID)
+			}
+			if err := s.Store.ExtendClaims(ctx, ids, s.now().Add(hold)); err != nil {
 				return sent, err
 			}
-			campaigns[m.CampaignID] = c
+			renewAt = time.Now().Add(hold / 2)
 		}
-		ok, err := s.send(ctx, c, m)
+		ok, err := s.sendOne(ctx, campaigns, m)
 		if err != nil {
 			return sent, err
 		}
@@ -91,7 +128,55 @@ func (s *Sender) SendBatch(ctx context.Context, n int) (int, error) {
 			sent++
 		}
 	}
-	return sent, nil
+	return sent, ctx.Err()
+}
+
+// handBack releases the messages this process claimed and did not send.
+func (s *Sender) handBack(ctx context.Context) {
+	n, err := s.Store.ReleaseClaims(context.WithoutCancel(ctx))
+	if err != nil {
+		s.log().Error("campaign sending: hand back", "err", err)
+		return
+	}
+	if n > 0 {
+		s.log().Info("envoi arrêté : messages rendus à la file", "rendus", n)
+	}
+}
+
+// waitSlot takes the next slot of the shared pace and waits for it; false
+// when ctx ended first.
+func (s *Sender) waitSlot(ctx context.Context, gap time.Duration) bool {
+	slot, err := s.Store.ReservePace(ctx, paceName, gap, time.Now())
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log().Error("campaign sending pace", "err", err)
+		}
+		return false
+	}
+	t := time.NewTimer(time.Until(slot))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return ctx.Err() == nil
+	}
+}
+
+// sendOne delivers one claimed message to the end even if ctx ends
+// meanwhile: a stop never cuts a message in half.
+func (s *Sender) sendOne(ctx context.Context, campaigns map[string]*store.Campaign, m store.OutMessage) (bool, error) {
+	work, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
+	defer cancel()
+	c, ok := campaigns[m.CampaignID]
+	if !ok {
+		var err error
+		if c, err = s.Store.GetCampaign(work, m.CampaignID); err != nil {
+			return false, err
+		}
+		campaigns[m.CampaignID] = c
+	}
+	return s.send(work, c, m)
 }
 
 // send delivers one claimed message. A failed delivery is recorded on the
@@ -167,10 +252,10 @@ func (s *Sender) deliver(ctx context.Context, m store.OutMessage, msg mail.Messa
 	}
 	reason := err.Error()
 	if mail.Permanent(err) || m.Attempts+1 >= maxAttempts {
-		s.log().Warn("campaign message refused", "message", m.ID, "err", err)
+		s.log().Warn("campaign message refused", "message", m.ID, "err", mail.Redact(err))
 		return false, s.Store.FailMessage(ctx, m, reason)
 	}
-	s.log().Info("campaign message deferred", "message", m.ID, "err", err)
+	s.log().Info("campaign message deferred", "message", m.ID, "err", mail.Redact(err))
 	return false, s.Store.RetryMessage(ctx, m.ID, reason, s.now().Add(backoff(m.Attempts)))
 }
 
@@ -276,12 +361,15 @@ func FrenchDate(t time.Time) string {
 
 // Run sends the queue until ctx ends, and runs the calendar and reminders
 // every few minutes.
+//
+// When ctx ends, Run returns once the message in flight is delivered and
+// the others are handed back to the queue.
 func (s *Sender) Run(ctx context.Context, every time.Duration) {
 	sched := time.NewTicker(5 * time.Minute)
 	defer sched.Stop()
 	s.schedule(ctx)
 	for {
-		n, err := s.SendBatch(ctx, 100)
+		n, err := s.SendBatch(ctx, s.BatchSize())
 		if err != nil && ctx.Err() == nil {
 			s.log().Error("campaign sending", "err", err)
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 )
 
@@ -19,6 +20,7 @@ type Config struct {
 	GeocoderURL string // PORTREA_GEOCODER_URL
 	GeoAPIURL   string // PORTREA_GEOAPI_URL
 	LogFormat   string // PORTREA_LOG_FORMAT
+	SendRate    string // PORTREA_SEND_RATE, see PerSecond
 }
 
 // Var describes one environment variable: the README's configuration
@@ -37,6 +39,7 @@ var Vars = []Var{
 	{"PORTREA_GEOCODER_URL", "https://data.geopf.fr/geocodage", "French address geocoder (BAN / Géoplateforme API format)", func(c *Config, v string) { c.GeocoderURL = strings.TrimRight(v, "/") }},
 	{"PORTREA_GEOAPI_URL", "https://geo.api.gouv.fr", "geo.api.gouv.fr (commune outlines for the portrait's map)", func(c *Config, v string) { c.GeoAPIURL = strings.TrimRight(v, "/") }},
 	{"PORTREA_LOG_FORMAT", "text", "`text` or `json` logs on standard error", func(c *Config, v string) { c.LogFormat = v }},
+	{"PORTREA_SEND_RATE", "10", "campaign e-mails per second, for all the instances together", func(c *Config, v string) { c.SendRate = v }},
 }
 
 // FromEnv reads the configuration with getenv (os.Getenv in production).
@@ -65,7 +68,16 @@ func (c Config) check() error {
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("PORTREA_LOG_FORMAT doit valoir « text » ou « json » (reçu « %s »)", c.LogFormat)
 	}
+	if r, err := strconv.ParseFloat(c.SendRate, 64); err != nil || r <= 0 || r > 1000 {
+		return fmt.Errorf("PORTREA_SEND_RATE doit être un nombre de messages par seconde entre 0 et 1000, par exemple 10 ou 0.5 (reçu « %s »)", c.SendRate)
+	}
 	return nil
+}
+
+// PerSecond is the campaign sending rate of PORTREA_SEND_RATE.
+func (c Config) PerSecond() float64 {
+	r, _ := strconv.ParseFloat(c.SendRate, 64)
+	return r
 }
 
 // MailFrom is the sender of PORTREA's e-mails: a no-reply address on the

@@ -13,30 +13,34 @@ import (
 const maxAttempts = 5
 
 // Deliver sends the pending messages of the outbox, oldest first, and
-// returns how many went out. Without a sender it does nothing.
+// returns how many went out. Without a sender it does nothing. Messages
+// are claimed first, so that several instances never send one twice; when
+// ctx ends, the message in flight is finished and the others handed back.
 func Deliver(ctx context.Context, st *store.Store, s *Sender, from string, log *slog.Logger) (int, error) {
 	if s == nil {
 		return 0, nil
 	}
-	pending, err := st.Outbox(ctx, true, 50)
+	pending, err := st.ClaimMail(ctx, 50, maxAttempts, 2*time.Minute)
 	if err != nil {
 		return 0, err
 	}
+	defer st.ReleaseMail(context.WithoutCancel(ctx))
 	sent := 0
 	for _, m := range pending {
-		if m.Attempts >= maxAttempts {
-			continue
+		if ctx.Err() != nil {
+			return sent, ctx.Err()
 		}
-		err := s.Send(ctx, Message{From: from, To: m.To, Subject: m.Subject, Body: m.Body})
+		work, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		err := s.SendCommit(work, Message{From: from, To: m.To, Subject: m.Subject, Body: m.Body}, func() error {
+			return st.MarkMailSent(work, m.ID)
+		})
+		cancel()
 		if err != nil {
-			log.Warn("mail not delivered", "id", m.ID, "err", err)
-			if err := st.MarkMailFailed(ctx, m.ID, err.Error()); err != nil {
+			log.Warn("mail not delivered", "id", m.ID, "err", Redact(err))
+			if err := st.MarkMailFailed(context.WithoutCancel(ctx), m.ID, err.Error()); err != nil {
 				return sent, err
 			}
 			continue
-		}
-		if err := st.MarkMailSent(ctx, m.ID); err != nil {
-			return sent, err
 		}
 		sent++
 	}

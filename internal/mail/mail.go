@@ -17,6 +17,7 @@ import (
 	"net/smtp"
 	"net/textproto"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -82,7 +83,7 @@ func (s *Sender) SendCommit(ctx context.Context, m Message, commit func() error)
 	}
 	to, err := mail.ParseAddress(m.To)
 	if err != nil {
-		return fmt.Errorf("mail: recipient %q: %w", m.To, err)
+		return fmt.Errorf("mail: recipient address: %w", err)
 	}
 	d := net.Dialer{Timeout: 10 * time.Second}
 	conn, err := d.DialContext(ctx, "tcp", s.addr)
@@ -114,7 +115,7 @@ func (s *Sender) SendCommit(ctx context.Context, m Message, commit func() error)
 		return fmt.Errorf("mail: from: %w", err)
 	}
 	if err := c.Rcpt(to.Address); err != nil {
-		return fmt.Errorf("mail: rcpt %s: %w", to.Address, err)
+		return fmt.Errorf("mail: rcpt: %w", err)
 	}
 	// Past this point the message goes to the server.
 	w, err := c.Data()
@@ -198,4 +199,15 @@ func (e *Refused) Unwrap() error { return e.Err }
 func Permanent(err error) bool {
 	var te *textproto.Error
 	return errors.As(err, &te) && te.Code >= 500 && te.Code < 600
+}
+
+var addressRE = regexp.MustCompile(`[^\s<>"'(),;:]+@[^\s<>"'(),;:]+`)
+
+// Redact is an error's text without the e-mail addresses an SMTP server may
+// quote back: what goes to the logs holds no one's address.
+func Redact(err error) string {
+	if err == nil {
+		return ""
+	}
+	return addressRE.ReplaceAllString(err.Error(), "<adresse>")
 }

@@ -278,8 +278,8 @@ func (s *Store) ClaimMessages(ctx context.Context, n int, hold time.Duration) ([
 			return err
 		}
 		for _, m := range out {
-			if _, err := tx.ExecContext(ctx, `UPDATE campaign_messages SET status = $1, claimed_until = $2 WHERE id = $3`,
-				MessageSending, now.Add(hold), m.ID); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE campaign_messages SET status = $1, claimed_until = $2, claimed_by = $3 WHERE id = $4`,
+				MessageSending, now.Add(hold), s.instance, m.ID); err != nil {
 				return fmt.Errorf("store: claim message %s: %w", m.ID, err)
 			}
 		}
@@ -299,8 +299,8 @@ func (s *Store) MarkMessageSent(ctx context.Context, m OutMessage, tokenHash str
 			return err
 		}
 		now := s.now().UTC()
-		res, err := tx.ExecContext(ctx, `UPDATE campaign_messages SET status = $1, sent_at = $2, attempts = attempts + 1, last_error = '' WHERE id = $3 AND status = $4`,
-			MessageSent, now, m.ID, MessageSending)
+		res, err := tx.ExecContext(ctx, `UPDATE campaign_messages SET status = $1, sent_at = $2, attempts = attempts + 1, last_error = '', claimed_until = NULL WHERE id = $3 AND status = $4 AND claimed_by = $5`,
+			MessageSent, now, m.ID, MessageSending, s.instance)
 		if err != nil {
 			return fmt.Errorf("store: message %s sent: %w", m.ID, err)
 		}
@@ -346,8 +346,8 @@ func (s *Store) UnmarkMessageSent(ctx context.Context, m OutMessage) error {
 
 // RetryMessage puts a message back in the queue after a temporary failure.
 func (s *Store) RetryMessage(ctx context.Context, id, reason string, next time.Time) error {
-	_, err := s.w.ExecContext(ctx, `UPDATE campaign_messages SET status = $1, attempts = attempts + 1, last_error = $2, next_attempt_at = $3, claimed_until = NULL WHERE id = $4`,
-		MessageWaiting, reason, next.UTC(), id)
+	_, err := s.w.ExecContext(ctx, `UPDATE campaign_messages SET status = $1, attempts = attempts + 1, last_error = $2, next_attempt_at = $3, claimed_until = NULL, claimed_by = '' WHERE id = $4 AND claimed_by = $5`,
+		MessageWaiting, reason, next.UTC(), id, s.instance)
 	if err != nil {
 		return fmt.Errorf("store: retry message %s: %w", id, err)
 	}
@@ -359,11 +359,15 @@ func (s *Store) RetryMessage(ctx context.Context, id, reason string, next time.T
 func (s *Store) FailMessage(ctx context.Context, m OutMessage, reason string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		now := s.now().UTC()
-		if _, err := tx.ExecContext(ctx, `UPDATE campaign_messages SET status = $1, attempts = attempts + 1, last_error = $2, claimed_until = NULL WHERE id = $3`,
-			MessageFailed, reason, m.ID); err != nil {
+		res, err := tx.ExecContext(ctx, `UPDATE campaign_messages SET status = $1, attempts = attempts + 1, last_error = $2, claimed_until = NULL WHERE id = $3 AND claimed_by = $4`,
+			MessageFailed, reason, m.ID, s.instance)
+		if err != nil {
 			return fmt.Errorf("store: fail message %s: %w", m.ID, err)
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE campaign_recipients SET bounced_at = $1, bounce_reason = $2 WHERE campaign_id = $3 AND place_id = $4`,
+		if n, _ := res.RowsAffected(); n != 1 {
+			return nil // another instance holds it now and will report it
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE campaign_recipients SET bounced_at = $1, bounce_reason = $2 WHERE campaign_id = $3 AND place_id = $4`,
 			now, reason, m.CampaignID, m.PlaceID)
 		return err
 	})
@@ -371,8 +375,39 @@ func (s *Store) FailMessage(ctx context.Context, m OutMessage, reason string) er
 
 // SkipMessage leaves a message unsent (its address opted out).
 func (s *Store) SkipMessage(ctx context.Context, id, reason string) error {
-	_, err := s.w.ExecContext(ctx, `UPDATE campaign_messages SET status = $1, last_error = $2, claimed_until = NULL WHERE id = $3`, MessageSkipped, reason, id)
+	_, err := s.w.ExecContext(ctx, `UPDATE campaign_messages SET status = $1, last_error = $2, claimed_until = NULL WHERE id = $3 AND claimed_by = $4`,
+		MessageSkipped, reason, id, s.instance)
 	return err
+}
+
+// ExtendClaims keeps this process's claim on messages it is still working
+// through, so that no other instance takes them while they are sent.
+func (s *Store) ExtendClaims(ctx context.Context, ids []string, until time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	args := []any{until.UTC(), MessageSending, s.instance}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	_, err := s.w.ExecContext(ctx, `UPDATE campaign_messages SET claimed_until = $1 WHERE status = $2 AND claimed_by = $3 AND id IN (`+placeholders(4, len(ids))+`)`, args...)
+	if err != nil {
+		return fmt.Errorf("store: extend claims: %w", err)
+	}
+	return nil
+}
+
+// ReleaseClaims hands back the messages this process claimed and has not
+// sent: another instance (or this one after a restart) sends them at once
+// instead of waiting for the claims to lapse. It returns how many.
+func (s *Store) ReleaseClaims(ctx context.Context) (int, error) {
+	res, err := s.w.ExecContext(ctx, `UPDATE campaign_messages SET status = $1, claimed_until = NULL, claimed_by = '' WHERE status = $2 AND claimed_by = $3`,
+		MessageWaiting, MessageSending, s.instance)
+	if err != nil {
+		return 0, fmt.Errorf("store: release claims: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
 }
 
 // OptOut records that an address wants no more campaign e-mail; its
@@ -772,4 +807,40 @@ func (s *Store) LastBounce(ctx context.Context, placeID string) (*Bounce, error)
 	}
 	b.At = b.At.UTC()
 	return &b, nil
+}
+
+// ReservePace takes the next slot of a sending pace shared by every
+// instance on the database: slots are gap apart, whoever asks. It returns
+// the time of the slot taken; the caller waits until then.
+//
+// now is the real time, not the store's clock: the pace is about the
+// SMTP server's patience.
+func (s *Store) ReservePace(ctx context.Context, name string, gap time.Duration, now time.Time) (time.Time, error) {
+	now = now.UTC().Truncate(time.Microsecond) // what PostgreSQL keeps
+	var slot time.Time
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		q := `SELECT next_at FROM send_pace WHERE name = $1`
+		if s.d.name == "postgres" {
+			q += ` FOR UPDATE`
+		}
+		var next time.Time
+		err := tx.QueryRowContext(ctx, q, name).Scan(&next)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			slot = now
+			_, err = tx.ExecContext(ctx, `INSERT INTO send_pace (name, next_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, name, now.Add(gap))
+			return err
+		case err != nil:
+			return fmt.Errorf("store: send pace: %w", err)
+		}
+		// A slot far in the future means the clock moved back or the gap
+		// shrank: start again from now rather than wait.
+		slot = next.UTC()
+		if slot.Before(now) || slot.After(now.Add(time.Minute)) {
+			slot = now
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE send_pace SET next_at = $1 WHERE name = $2`, slot.Add(gap), name)
+		return err
+	})
+	return slot, err
 }

@@ -262,8 +262,8 @@ func (s *Store) MarkInvitationSent(ctx context.Context, m OutMessage, tokenHash 
 		if err := s.fastCommit(ctx, tx); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE campaign_messages SET status = $1, sent_at = $2, attempts = attempts + 1, last_error = '' WHERE id = $3 AND status = $4`,
-			MessageSent, s.now().UTC(), m.ID, MessageSending)
+		res, err := tx.ExecContext(ctx, `UPDATE campaign_messages SET status = $1, sent_at = $2, attempts = attempts + 1, last_error = '', claimed_until = NULL WHERE id = $3 AND status = $4 AND claimed_by = $5`,
+			MessageSent, s.now().UTC(), m.ID, MessageSending, s.instance)
 		if err != nil {
 			return fmt.Errorf("store: invitation %s sent: %w", m.ID, err)
 		}

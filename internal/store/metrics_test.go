@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"testing"
+	"time"
 
 	"portrea/internal/store"
 	"portrea/internal/store/storetest"
@@ -25,7 +26,7 @@ func TestMetricsCountsAndHealth(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		ms, err := st.Outbox(ctx, true, 10)
+		ms, err := st.ClaimMail(ctx, 10, 5, time.Minute)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,7 +5,9 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -29,6 +31,10 @@ type Store struct {
 	r   *sql.DB
 	now func() time.Time
 	idx publicIndex
+	// instance names this process in the claims it takes on shared work
+	// (messages to send, import previews), so that several instances on
+	// one database never do the same work twice.
+	instance string
 	// Statements every public request runs, prepared once.
 	counterStmt *sql.Stmt
 	byIDsStmt   *sql.Stmt
@@ -37,7 +43,7 @@ type Store struct {
 // Open connects to "sqlite:PATH" or a "postgres://" URL and brings the
 // schema up to date.
 func Open(ctx context.Context, dsn string) (*Store, error) {
-	s := &Store{now: time.Now}
+	s := &Store{now: time.Now, instance: newInstanceID()}
 	switch {
 	case strings.HasPrefix(dsn, "sqlite:"):
 		path := strings.TrimPrefix(dsn, "sqlite:")
@@ -103,6 +109,18 @@ func (s *Store) Close() error {
 	}
 	return err
 }
+
+// newInstanceID names a process: host name and a random suffix, readable
+// in the database when an operator looks at who holds what.
+func newInstanceID() string {
+	host, _ := os.Hostname()
+	var b [6]byte
+	rand.Read(b[:])
+	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b[:]))
+}
+
+// Instance names this process in its claims on shared work.
+func (s *Store) Instance() string { return s.instance }
 
 // Engine is "sqlite" or "postgres".
 func (s *Store) Engine() string { return s.d.name }

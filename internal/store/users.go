@@ -374,14 +374,70 @@ func (s *Store) Outbox(ctx context.Context, pendingOnly bool, limit int) ([]Mail
 	return out, rows.Err()
 }
 
-// MarkMailSent records a delivered message; MarkMailFailed a failed try.
+// ClaimMail reserves for this process up to n pending messages of the
+// outbox tried fewer than maxAttempts times, oldest first, for hold: other
+// instances leave them alone meanwhile.
+func (s *Store) ClaimMail(ctx context.Context, n, maxAttempts int, hold time.Duration) ([]Mail, error) {
+	var out []Mail
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		now := s.now().UTC()
+		q := `SELECT id, to_addr, subject, body, created_at, attempts, last_error FROM outbox
+			WHERE sent_at IS NULL AND attempts < $1 AND (claimed_until IS NULL OR claimed_until < $2)
+			ORDER BY created_at LIMIT $3`
+		if s.d.name == "postgres" {
+			q += ` FOR UPDATE SKIP LOCKED`
+		}
+		rows, err := tx.QueryContext(ctx, q, maxAttempts, now, n)
+		if err != nil {
+			return fmt.Errorf("store: claim mail: %w", err)
+		}
+		for rows.Next() {
+			var m Mail
+			if err := rows.Scan(&m.ID, &m.To, &m.Subject, &m.Body, &m.CreatedAt, &m.Attempts, &m.LastError); err != nil {
+				rows.Close()
+				return err
+			}
+			out = append(out, m)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, m := range out {
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET claimed_by = $1, claimed_until = $2 WHERE id = $3`, s.instance, now.Add(hold), m.ID); err != nil {
+				return fmt.Errorf("store: claim mail %s: %w", m.ID, err)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// MarkMailSent records a delivered message this process claimed; the
+// sender calls it just before the SMTP end of data (see MarkMessageSent).
 func (s *Store) MarkMailSent(ctx context.Context, id string) error {
-	_, err := s.w.ExecContext(ctx, `UPDATE outbox SET sent_at = $1, attempts = attempts + 1, last_error = '' WHERE id = $2`, s.now().UTC(), id)
+	res, err := s.w.ExecContext(ctx, `UPDATE outbox SET sent_at = $1, attempts = attempts + 1, last_error = '', claimed_until = NULL WHERE id = $2 AND sent_at IS NULL AND claimed_by = $3`,
+		s.now().UTC(), id, s.instance)
+	if err != nil {
+		return fmt.Errorf("store: mail %s sent: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fmt.Errorf("store: mail %s is no longer claimed", id)
+	}
+	return nil
+}
+
+// MarkMailFailed records a failed delivery attempt and hands the message
+// back.
+func (s *Store) MarkMailFailed(ctx context.Context, id, reason string) error {
+	_, err := s.w.ExecContext(ctx, `UPDATE outbox SET sent_at = NULL, attempts = attempts + 1, last_error = $1, claimed_until = NULL, claimed_by = '' WHERE id = $2 AND claimed_by = $3`,
+		reason, id, s.instance)
 	return err
 }
 
-// MarkMailFailed records a failed delivery attempt.
-func (s *Store) MarkMailFailed(ctx context.Context, id, reason string) error {
-	_, err := s.w.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, last_error = $1 WHERE id = $2`, reason, id)
+// ReleaseMail hands back the outbox messages this process claimed and did
+// not send.
+func (s *Store) ReleaseMail(ctx context.Context) error {
+	_, err := s.w.ExecContext(ctx, `UPDATE outbox SET claimed_until = NULL, claimed_by = '' WHERE sent_at IS NULL AND claimed_by = $1`, s.instance)
 	return err
 }

@@ -468,13 +468,26 @@ func TestOutbox(t *testing.T) {
 		}
 
 		clock(st, testNow.Add(time.Hour))
+		if err := st.MarkMailSent(ctx, a.ID); err == nil {
+			t.Error("a mail nobody claimed was marked sent")
+		}
+		if claimed, err := st.ClaimMail(ctx, 2, 5, time.Minute); err != nil || !reflect.DeepEqual(to(claimed), []string{"a@example.org", "b@example.org"}) {
+			t.Fatalf("ClaimMail(2) = %v, %v", to(claimed), err)
+		}
 		if err := st.MarkMailFailed(ctx, a.ID, "connexion refusée"); err != nil {
 			t.Fatal(err)
 		}
 		if err := st.MarkMailFailed(ctx, b.ID, "boîte pleine"); err != nil {
 			t.Fatal(err)
 		}
+		// A failure hands the message back at once.
+		if claimed, err := st.ClaimMail(ctx, 10, 5, time.Minute); err != nil || !reflect.DeepEqual(to(claimed), []string{"a@example.org", "b@example.org", "c@example.org"}) {
+			t.Fatalf("ClaimMail after failures = %v, %v", to(claimed), err)
+		}
 		if err := st.MarkMailSent(ctx, b.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.ReleaseMail(ctx); err != nil {
 			t.Fatal(err)
 		}
 		pending, _ = st.Outbox(ctx, true, 10)
