@@ -626,3 +626,46 @@ func TestPlaceListFilters(t *testing.T) {
 }
 
 func discardLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// TestEditorRefusesSavingOverALaterChange opens a place's editor twice, as
+// two referents would; the second save, made on the older version, is
+// refused with the typed values kept, and goes through once resubmitted.
+func TestEditorRefusesSavingOverALaterChange(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, st *store.Store) {
+		f := newBOFixture(t, st)
+		ref := loginAs(t, f.h, demo.Accounts[1].Email, demo.Accounts[1].Password)
+		target := "/gestion/lieux/" + f.placeA.ID
+		first := formOfClass(t, ref.get(t, f.h, target).Body.String(), "editor")
+		second := formOfClass(t, ref.get(t, f.h, target).Body.String(), "editor")
+		if first.Get("version") == "" {
+			t.Fatal("the editor carries no version")
+		}
+		first.Set("telephone", "02 99 06 00 01")
+		st.SetClock(func() time.Time { return testNow.Add(time.Minute) })
+		if rec := ref.post(t, f.h, target, first); rec.Code != http.StatusSeeOther {
+			t.Fatalf("first save: %d", rec.Code)
+		}
+		st.SetClock(func() time.Time { return testNow.Add(2 * time.Minute) })
+		second.Set("notes", "Vu en réunion")
+		rec := ref.post(t, f.h, target, second)
+		if rec.Code != http.StatusConflict || !strings.Contains(rec.Body.String(), "quelqu'un l'a modifiée") {
+			t.Fatalf("save over a later change: %d\n%s", rec.Code, rec.Body.String())
+		}
+		got, err := st.GetPlace(context.Background(), f.placeA.ID)
+		if err != nil || got.Telephone != "+33299060001" || got.Notes == "Vu en réunion" {
+			t.Fatalf("after the refused save: %q %q %v", got.Telephone, got.Notes, err)
+		}
+		// The form comes back with what was typed, on the current version.
+		again := formOfClass(t, rec.Body.String(), "editor")
+		if again.Get("notes") != "Vu en réunion" || again.Get("version") == second.Get("version") {
+			t.Fatalf("form after the conflict: notes %q, version %q", again.Get("notes"), again.Get("version"))
+		}
+		if rec := ref.post(t, f.h, target, again); rec.Code != http.StatusSeeOther {
+			t.Fatalf("resubmitted save: %d", rec.Code)
+		}
+		got, _ = st.GetPlace(context.Background(), f.placeA.ID)
+		if got.Notes != "Vu en réunion" {
+			t.Errorf("notes after the resubmitted save = %q", got.Notes)
+		}
+	})
+}

@@ -65,11 +65,14 @@ type historyItem struct {
 type editorView struct {
 	layoutView
 	placeForm
-	P            *place.Place
-	New          bool
-	EPCIName     string
-	Errors       place.Errors
-	Saved        string
+	P        *place.Place
+	New      bool
+	EPCIName string
+	Errors   place.Errors
+	Saved    string
+	// Conflict says the place changed since the form was opened: what was
+	// typed is shown again, against the current version.
+	Conflict     bool
 	Statuses     []checkItem
 	Lat, Lon     string
 	Completeness int
@@ -230,12 +233,22 @@ func (s *Server) placeEditor(w http.ResponseWriter, r *http.Request, sess *sessi
 }
 
 func (s *Server) renderEditor(w http.ResponseWriter, r *http.Request, sess *session, status int, p *place.Place, isNew bool, errs place.Errors) {
+	s.renderEditorView(w, r, sess, status, p, isNew, errs, false)
+}
+
+// renderConflict shows the editor again with what was typed, after a save
+// refused because the place changed since the form was opened.
+func (s *Server) renderConflict(w http.ResponseWriter, r *http.Request, sess *session, p *place.Place) {
+	s.renderEditorView(w, r, sess, http.StatusConflict, p, false, nil, true)
+}
+
+func (s *Server) renderEditorView(w http.ResponseWriter, r *http.Request, sess *session, status int, p *place.Place, isNew bool, errs place.Errors, conflict bool) {
 	v, err := s.editorView(r, sess, p, isNew)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	v.Errors = errs
+	v.Errors, v.Conflict = errs, conflict
 	v.ByPhone = r.FormValue("methode") == "telephone"
 	switch r.URL.Query().Get("ok") {
 	case "enregistre":
@@ -372,7 +385,22 @@ func (s *Server) savePlace(w http.ResponseWriter, r *http.Request, sess *session
 		s.renderEditor(w, r, sess, http.StatusUnprocessableEntity, p, false, errs)
 		return
 	}
-	if err := s.st.UpdatePlace(r.Context(), p, s.writeOf(sess, r)); err != nil {
+	wr := s.writeOf(sess, r)
+	// The version the form was opened on: a save over someone else's
+	// later change is refused instead of silently undoing it.
+	if v, err := time.Parse(time.RFC3339Nano, r.PostFormValue("version")); err == nil {
+		p.UpdatedAt, wr.IfUnchanged = v, true
+	}
+	err = s.st.UpdatePlace(r.Context(), p, wr)
+	if errors.Is(err, store.ErrConflict) {
+		p.UpdatedAt = old.UpdatedAt // saving again, having looked, is allowed
+		if cur, err := s.st.GetPlace(r.Context(), p.ID); err == nil {
+			p.UpdatedAt = cur.UpdatedAt
+		}
+		s.renderConflict(w, r, sess, p)
+		return
+	}
+	if err != nil {
 		s.saveFailed(w, r, sess, p, false, err)
 		return
 	}

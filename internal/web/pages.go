@@ -34,6 +34,9 @@ func parsePages(as *assets) (*pages, error) {
 		"help":       func(f string) string { return fieldHelp[f] },
 		"dateTimeFR": dateTimeFR,
 		"isHub":      func(u *account.User) bool { return u != nil && u.Role == account.RoleHub },
+		// version writes a record's last-change time into a form, to
+		// detect a change made meanwhile.
+		"version": func(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) },
 	}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/partial_*.html")
 	if err != nil {

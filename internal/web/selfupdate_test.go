@@ -159,7 +159,6 @@ func (e *linkEnv) token(t *testing.T, secret string) string {
 }
 
 var (
-	editFormRE = regexp.MustCompile(`(?s)<form method="post" action="[^"]*" class="maj-form".*?</form>`)
 	inputRE    = regexp.MustCompile(`<input ([^>]*)>`)
 	textareaRE = regexp.MustCompile(`(?s)<textarea ([^>]*)>(.*?)</textarea>`)
 	selectRE   = regexp.MustCompile(`(?s)<select ([^>]*)>(.*?)</select>`)
@@ -175,13 +174,20 @@ func attrs(s string) map[string]string {
 	return out
 }
 
-// editForm reads the edit form of a page as a browser without
-// JavaScript would send it.
+// editForm reads the edit form of a personal link's page as a browser
+// without JavaScript would send it.
 func editForm(t *testing.T, body string) url.Values {
 	t.Helper()
-	f := editFormRE.FindString(body)
+	return formOfClass(t, body, "maj-form")
+}
+
+// formOfClass reads the form of the given class as a browser without
+// JavaScript would send it.
+func formOfClass(t *testing.T, body, class string) url.Values {
+	t.Helper()
+	f := regexp.MustCompile(`(?s)<form method="post" action="[^"]*" class="` + class + `".*?</form>`).FindString(body)
 	if f == "" {
-		t.Fatal("no edit form on the page")
+		t.Fatalf("no form of class %s on the page", class)
 	}
 	v := url.Values{}
 	for _, m := range inputRE.FindAllStringSubmatch(f, -1) {
