@@ -44,6 +44,9 @@ Commandes :
   backup --out FICHIER              sauvegarde à chaud de la base SQLite (sur PostgreSQL : pg_dump / pg_restore)
   restore FICHIER [--force]         vérifie puis remet en place une sauvegarde SQLite ; arrêtez le serveur avant
   migrate-db --to postgres://…      copie la base actuelle dans une base PostgreSQL vide (sans les sessions)
+  rgpd export --email ADRESSE [--out FICHIER]
+                                    exporte en JSON tout ce que la base garde sur une personne (droit d'accès)
+  rgpd erase --email ADRESSE        efface une personne de la base (droit à l'effacement) ; lieux et historique restent
 
 Configuration par variables d'environnement :
 `
@@ -86,6 +89,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return restoreCommand(ctx, cfg, args[1:], stdout, stderr)
 	case "migrate-db":
 		return migrateDBCommand(ctx, cfg, args[1:], stdout, stderr)
+	case "rgpd":
+		return rgpdCommand(ctx, cfg, args[1:], stdout, stderr)
 	}
 	printUsage(stderr)
 	return fmt.Errorf("commande inconnue « %s »", args[0])
@@ -170,6 +175,8 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout, stderr
 	jobs.Go(func() { campaignSender(st, ref, cfg, sender, log).Run(ctx, 5*time.Second) })
 	// The portraits' monthly key figures, kept for their trend.
 	jobs.Go(func() { web.RunSnapshots(ctx, st, ref, 24*time.Hour, log) })
+	// Personal-data retention (see the register in the back office).
+	jobs.Go(func() { web.RunRetention(ctx, st, 24*time.Hour, log) })
 	defer waitJobs(&jobs, log)
 	fmt.Fprintf(stdout, "PORTREA est prêt sur %s (base %s, référentiel %s).\n", cfg.BaseURL, st.Engine(), ref.Vintage())
 	fmt.Fprintf(stdout, "  Carte et annuaire : %s/\n  API publique :      %s/api/v1/lieux\n", cfg.BaseURL, cfg.BaseURL)

@@ -131,8 +131,15 @@ func (s *Store) CreateCampaign(ctx context.Context, c *Campaign, rs []Recipient)
 	if c.ScheduleKey != "" {
 		key = c.ScheduleKey
 	}
+	// Erased people's opt-outs are kept as keyed hashes (see rgpd.go).
+	// The key is read before the transaction: on SQLite, Secret writes
+	// through the single writer connection.
+	optKey, err := s.Secret(ctx, "desinscriptions")
+	if err != nil {
+		return 0, err
+	}
 	n := 0
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO campaigns (`+campaignCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
 			ON CONFLICT (epci, schedule_key) DO NOTHING`,
 			c.ID, c.EPCI, c.Name, c.Origin, key, c.Status, c.Subject, c.Body, c.SenderName, c.ReplyTo, c.Deadline.UTC(),
@@ -167,7 +174,7 @@ func (s *Store) CreateCampaign(ctx context.Context, c *Campaign, rs []Recipient)
 		}
 		for _, r := range rs {
 			email := strings.ToLower(strings.TrimSpace(r.Email))
-			if email == "" || opted[email] || seen[r.PlaceID] {
+			if email == "" || email == ErasedMarker || opted[email] || opted[optOutHash(optKey, email)] || seen[r.PlaceID] {
 				continue
 			}
 			seen[r.PlaceID] = true
@@ -426,12 +433,7 @@ func (s *Store) OptOut(ctx context.Context, email string) error {
 
 // OptedOut reports whether an address opted out.
 func (s *Store) OptedOut(ctx context.Context, email string) (bool, error) {
-	var one int
-	err := s.r.QueryRowContext(ctx, `SELECT 1 FROM mail_opt_outs WHERE email = $1`, strings.ToLower(strings.TrimSpace(email))).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	return err == nil, err
+	return s.OptOutHolds(ctx, email)
 }
 
 // Link is what a personal link opens.
@@ -757,10 +759,11 @@ func (s *Store) QueueReminders(ctx context.Context, c *Campaign) (int, error) {
 			SELECT r.campaign_id || ':' || r.place_id || ':' || $1, r.campaign_id, r.place_id, $1, r.email, $2, $3, $3
 			FROM campaign_recipients r
 			WHERE r.campaign_id = $4 AND r.answer = '' AND r.bounced_at IS NULL AND r.sent_at IS NOT NULL AND r.sent_at <= $5
+			AND r.email NOT IN ('', $6)
 			AND NOT EXISTS (SELECT 1 FROM mail_opt_outs o WHERE o.email = r.email)
 			AND NOT EXISTS (SELECT 1 FROM campaign_links l WHERE l.campaign_id = r.campaign_id AND l.place_id = r.place_id AND l.revoked_at IS NOT NULL)
 			ON CONFLICT (campaign_id, place_id, kind) DO NOTHING`,
-			kind, MessageWaiting, now, c.ID, now.AddDate(0, 0, -days))
+			kind, MessageWaiting, now, c.ID, now.AddDate(0, 0, -days), ErasedMarker)
 		if err != nil {
 			return total, fmt.Errorf("store: reminders of %s: %w", c.ID, err)
 		}

@@ -46,7 +46,7 @@ func (s *Store) CreateUser(ctx context.Context, u *account.User) error {
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO users (id, email, name, role, password_hash, disabled, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $7)`, u.ID, u.Email, u.Name, string(u.Role), u.PasswordHash, u.Disabled, now); err != nil {
-			return fmt.Errorf("store: create user %s: %w", u.Email, err)
+			return fmt.Errorf("store: create user %s: %w", u.ID, err)
 		}
 		return setTerritories(ctx, tx, u.ID, u.Territories)
 	})

@@ -594,7 +594,7 @@ func TestBrowserBackOfficeAccessibility(t *testing.T) {
 			bt.noAxeViolations("l'éditeur avec des erreurs (" + who.name + ")")
 
 			if who.email == boHubEmail {
-				for _, p := range []string{"/gestion/utilisateurs", "/gestion/journal", "/gestion/courriels", "/gestion/sante", "/gestion/parametres",
+				for _, p := range []string{"/gestion/utilisateurs", "/gestion/journal", "/gestion/courriels", "/gestion/sante", "/gestion/parametres", "/gestion/donnees-personnelles",
 					"/gestion/deploiement", "/gestion/deploiement?retard=1&tri=duree", "/gestion/deploiement/" + demo.MontfortSIREN} {
 					boAxePage(&bt, p, "", p+" (hub)")
 				}

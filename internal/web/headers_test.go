@@ -207,6 +207,10 @@ func TestSecurityHeaders(t *testing.T) {
 		{"GET /gestion/sante", "/gestion/sante", true},
 		{"GET /gestion/parametres", "/gestion/parametres", true},
 		{"POST /gestion/parametres", "/gestion/parametres", true},
+		{"GET /gestion/donnees-personnelles", "/gestion/donnees-personnelles", true},
+		{"POST /gestion/donnees-personnelles/export", "/gestion/donnees-personnelles/export", true},
+		{"POST /gestion/donnees-personnelles/effacement", "/gestion/donnees-personnelles/effacement", true},
+		{"POST /gestion/donnees-personnelles/effacement/confirmer", "/gestion/donnees-personnelles/effacement/confirmer", true},
 
 		{"GET /gestion/deploiement", "/gestion/deploiement", true},
 		{"GET /gestion/deploiement.csv", "/gestion/deploiement.csv", true},

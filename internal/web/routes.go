@@ -155,6 +155,10 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /gestion/sante", s.hubOnly(s.santePage))
 	mux.HandleFunc("GET /gestion/parametres", s.hubOnly(s.settingsPage))
 	mux.HandleFunc("POST /gestion/parametres", s.hubOnly(s.saveSettings))
+	mux.HandleFunc("GET /gestion/donnees-personnelles", s.hubOnly(s.rgpdPage))
+	mux.HandleFunc("POST /gestion/donnees-personnelles/export", s.hubOnly(s.rgpdExport))
+	mux.HandleFunc("POST /gestion/donnees-personnelles/effacement", s.hubOnly(s.rgpdErasePreview))
+	mux.HandleFunc("POST /gestion/donnees-personnelles/effacement/confirmer", s.hubOnly(s.rgpdErase))
 
 	// Hub: deployment pipeline.
 	mux.HandleFunc("GET /gestion/deploiement", s.hubOnly(s.pipelinePage))
