@@ -39,19 +39,57 @@ type Import struct {
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	CommittedAt time.Time
+	// Work in progress in some instance: the last sign of life of the
+	// process computing the preview (or committing), and its progress
+	// (JSON, see ImportProgress).
+	Worker      string
+	HeartbeatAt time.Time
+	Progress    string
 }
 
-const importCols = `id, epci, user_id, file_name, mode, status, mapping, summary, created_at, updated_at, committed_at`
+const importCols = `id, epci, user_id, file_name, mode, status, mapping, summary, created_at, updated_at, committed_at, worker, heartbeat_at, progress`
 
 func scanImport(sc scanner) (*Import, error) {
 	var im Import
-	var committed sql.NullTime
+	var committed, beat sql.NullTime
 	if err := sc.Scan(&im.ID, &im.EPCI, &im.UserID, &im.FileName, &im.Mode, &im.Status, &im.Mapping, &im.Summary,
-		&im.CreatedAt, &im.UpdatedAt, &committed); err != nil {
+		&im.CreatedAt, &im.UpdatedAt, &committed, &im.Worker, &beat, &im.Progress); err != nil {
 		return nil, err
 	}
-	im.CommittedAt = committed.Time
+	im.CommittedAt, im.HeartbeatAt = committed.Time, beat.Time
 	return &im, nil
+}
+
+// ImportStale is how long an import's worker may stay silent before the
+// other instances take its preview for interrupted.
+const ImportStale = time.Minute
+
+// Alive says whether the process working on the import gave a sign of
+// life recently.
+func (im *Import) Alive(now time.Time) bool {
+	return !im.HeartbeatAt.IsZero() && now.Sub(im.HeartbeatAt) < ImportStale
+}
+
+// ImportBeat records the progress of a preview this process computes and
+// that it is alive; it does nothing once the preview is over.
+func (s *Store) ImportBeat(ctx context.Context, id, progress string) error {
+	_, err := s.w.ExecContext(ctx, `UPDATE imports SET worker = $1, heartbeat_at = $2, progress = $3 WHERE id = $4 AND status = $5`,
+		s.instance, s.now().UTC(), progress, id, ImportReading)
+	if err != nil {
+		return fmt.Errorf("store: import %s progress: %w", id, err)
+	}
+	return nil
+}
+
+// MarkImportCommitting tells the other instances that this process is
+// committing a previewed import (the row flips only with the data).
+func (s *Store) MarkImportCommitting(ctx context.Context, id, progress string) error {
+	_, err := s.w.ExecContext(ctx, `UPDATE imports SET worker = $1, heartbeat_at = $2, progress = $3 WHERE id = $4 AND status = $5`,
+		s.instance, s.now().UTC(), progress, id, ImportPreviewed)
+	if err != nil {
+		return fmt.Errorf("store: import %s committing: %w", id, err)
+	}
+	return nil
 }
 
 // CreateImport records a received file. im.ID is set if empty.
@@ -133,11 +171,13 @@ func (s *Store) SaveImportPreview(ctx context.Context, id, mapping, summary stri
 	return nil
 }
 
-// InterruptImports marks the previews a stopped server left running, at
-// start-up: the person sees the import stopped and can run it again.
+// InterruptImports marks the previews whose process stopped (no sign of
+// life for ImportStale): the person sees the import stopped and can run it
+// again. Previews other instances are computing are left alone.
 func (s *Store) InterruptImports(ctx context.Context) (int, error) {
-	res, err := s.w.ExecContext(ctx, `UPDATE imports SET status = $1, summary = $2, updated_at = $3 WHERE status = $4`,
-		ImportInterrupted, "Le serveur s'est arrêté pendant l'aperçu : rien n'a été enregistré. Relancez l'aperçu.", s.now().UTC(), ImportReading)
+	now := s.now().UTC()
+	res, err := s.w.ExecContext(ctx, `UPDATE imports SET status = $1, summary = $2, updated_at = $3 WHERE status = $4 AND (heartbeat_at IS NULL OR heartbeat_at < $5)`,
+		ImportInterrupted, "Le serveur s'est arrêté pendant l'aperçu : rien n'a été enregistré. Relancez l'aperçu.", now, ImportReading, now.Add(-ImportStale))
 	if err != nil {
 		return 0, fmt.Errorf("store: interrupt imports: %w", err)
 	}

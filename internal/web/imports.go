@@ -57,6 +57,19 @@ func (js *importJobs) get(id string) *importJob {
 	return js.byID[id]
 }
 
+// putIfAbsent keeps j as the job of id unless another request of this
+// process was quicker; it returns the job kept and whether it is j.
+func (js *importJobs) putIfAbsent(id string, j *importJob) (*importJob, bool) {
+	js.mu.Lock()
+	if cur := js.byID[id]; cur != nil {
+		js.mu.Unlock()
+		return cur, false
+	}
+	js.mu.Unlock()
+	js.put(id, j)
+	return j, true
+}
+
 func (js *importJobs) put(id string, j *importJob) {
 	js.mu.Lock()
 	defer js.mu.Unlock()
@@ -233,10 +246,17 @@ func (s *Server) startPreview(rec *store.Import, job *importJob, mapping []strin
 	job.running, job.plan, job.err, job.stage, job.done, job.total = true, nil, nil, census.StageRead, 0, job.file.Len()
 	job.mu.Unlock()
 	go func() {
+		stop := s.beat(rec.ID, job)
 		pl, err := s.importer().Preview(s.ctx, rec, job.file, mapping, job.progress)
+		stop()
 		if err != nil {
 			var fe *census.FileError
-			if !errors.As(err, &fe) {
+			switch {
+			case errors.As(err, &fe):
+			case s.ctx.Err() != nil:
+				// The server is stopping: the import waits for a new run.
+				s.st.SetImportStatus(context.WithoutCancel(s.ctx), rec.ID, store.ImportInterrupted, "Le serveur s'est arrêté pendant l'aperçu : rien n'a été enregistré. Relancez l'aperçu.")
+			default:
 				s.log.Error("import preview", "import", rec.ID, "err", err)
 				s.st.SetImportStatus(context.WithoutCancel(s.ctx), rec.ID, store.ImportFailed, "L'aperçu a échoué : rien n'a été enregistré. Réessayez ; si l'erreur revient, signalez-la.")
 			}
@@ -247,8 +267,93 @@ func (s *Server) startPreview(rec *store.Import, job *importJob, mapping []strin
 	}()
 }
 
+// importBeat is how often a running preview tells the other instances
+// where it stands (and that its process is alive).
+const importBeat = 2 * time.Second
+
+// beat records the job's progress in the database until the returned stop
+// is called.
+func (s *Server) beat(id string, job *importJob) (stop func()) {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(s.ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(importBeat)
+		defer t.Stop()
+		for {
+			job.mu.Lock()
+			st := importState{Running: true, Stage: job.stage, Done: job.done, Total: job.total}
+			job.mu.Unlock()
+			if err := s.st.ImportBeat(ctx, id, st.encode()); err != nil && ctx.Err() == nil {
+				s.log.Warn("import progress", "import", id, "err", err)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-s.ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
+}
+
+// importState is where an import's background work stands, in this
+// process or in another instance (then read from the database).
+type importState struct {
+	Running bool   `json:"-"`
+	Stage   string `json:"etape"`
+	Done    int    `json:"fait"`
+	Total   int    `json:"total"`
+}
+
+func (st importState) encode() string {
+	b, _ := json.Marshal(st)
+	return string(b)
+}
+
+// workOf is the state of an import's work and this process's job for it.
+// A preview recorded by another instance has its plan in that process
+// only: this one computes it again from the stored file, so that the
+// person can review and commit whichever instance answers.
+func (s *Server) workOf(rec *store.Import, job *importJob) (*importJob, importState, error) {
+	if job == nil {
+		var remote importState
+		json.Unmarshal([]byte(rec.Progress), &remote)
+		elsewhere := rec.Status == store.ImportReading ||
+			rec.Status == store.ImportPreviewed && rec.Alive(s.st.Now()) && remote.Stage == census.StageWrite
+		if elsewhere {
+			remote.Running = true
+			return nil, remote, nil
+		}
+		if rec.Status != store.ImportPreviewed {
+			return nil, importState{}, nil
+		}
+		data, err := s.st.ImportContent(s.ctx, rec.ID)
+		if err != nil {
+			return nil, importState{}, err
+		}
+		f, err := census.ReadFile(rec.FileName, data)
+		if err != nil {
+			return nil, importState{}, err
+		}
+		var fresh bool
+		if job, fresh = s.jobs.putIfAbsent(rec.ID, &importJob{file: f}); fresh {
+			var mapping []string
+			if rec.Mapping != "" {
+				json.Unmarshal([]byte(rec.Mapping), &mapping)
+			}
+			s.startPreview(rec, job, mapping)
+		}
+	}
+	job.mu.Lock()
+	defer job.mu.Unlock()
+	return job, importState{Running: job.running, Stage: job.stage, Done: job.done, Total: job.total}, nil
+}
+
 // loadImport finds an import the user may see, and its job (nil when this
-// process has none).
+// process has none). A preview whose process stopped is marked interrupted.
 func (s *Server) loadImport(w http.ResponseWriter, r *http.Request, sess *session) (*store.Import, *importJob, bool) {
 	rec, err := s.st.GetImport(r.Context(), r.PathValue("id"))
 	if errors.Is(err, store.ErrNotFound) || err == nil && !sess.User.CanSee(rec.EPCI) {
@@ -259,7 +364,18 @@ func (s *Server) loadImport(w http.ResponseWriter, r *http.Request, sess *sessio
 		s.serverError(w, r, err)
 		return nil, nil, false
 	}
-	return rec, s.jobs.get(rec.ID), true
+	job := s.jobs.get(rec.ID)
+	if job == nil && rec.Status == store.ImportReading && !rec.Alive(s.st.Now()) {
+		if _, err := s.st.InterruptImports(r.Context()); err != nil {
+			s.serverError(w, r, err)
+			return nil, nil, false
+		}
+		if rec, err = s.st.GetImport(r.Context(), rec.ID); err != nil {
+			s.serverError(w, r, err)
+			return nil, nil, false
+		}
+	}
+	return rec, job, true
 }
 
 // reloadJob reads an import's stored file again (after a restart).
@@ -328,18 +444,23 @@ func (s *Server) importPage(w http.ResponseWriter, r *http.Request, sess *sessio
 	}
 	v := importView{layoutView: s.bo(sess, "Import « "+rec.FileName+" »", "recensement"), Import: rec, Territory: s.epciName(rec.EPCI),
 		StatusLabel: importStatusLabels[rec.Status], Filter: r.URL.Query().Get("action"), ActionLabels: census.ActionLabels}
+	job, state, err := s.workOf(rec, job)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	v.Running, v.Stage, v.Done, v.Total = state.Running, stageLabels[state.Stage], state.Done, state.Total
 	if job != nil {
 		job.mu.Lock()
-		v.Running, v.Stage, v.Done, v.Total = job.running, stageLabels[job.stage], job.done, job.total
 		v.Plan, v.Result = job.plan, job.result
 		var fe *census.FileError
 		if errors.As(job.err, &fe) {
 			v.Error = fe.Reason
 		}
 		job.mu.Unlock()
-		if v.Total > 0 {
-			v.Percent = v.Done * 100 / v.Total
-		}
+	}
+	if v.Total > 0 {
+		v.Percent = v.Done * 100 / v.Total
 	}
 	if v.Plan != nil {
 		v.Format = census.FormatLabels[v.Plan.Detected.Format]
@@ -375,7 +496,7 @@ func (s *Server) importPage(w http.ResponseWriter, r *http.Request, sess *sessio
 		v.HasReport = v.Plan.Counts[census.ActionError]+v.Plan.Counts[census.ActionDuplicate] > 0
 		v.CanCommit = rec.Status == store.ImportPreviewed && !v.Running && v.Plan.Counts[census.ActionCreate]+v.Plan.Counts[census.ActionUpdate] > 0
 	}
-	v.CanRerun = !v.Running && v.Plan == nil && (rec.Status == store.ImportPreviewed || rec.Status == store.ImportInterrupted || rec.Status == store.ImportReading && job == nil)
+	v.CanRerun = !v.Running && v.Plan == nil && (rec.Status == store.ImportPreviewed || rec.Status == store.ImportInterrupted)
 	s.render(w, r, http.StatusOK, "bo_import", v)
 }
 
@@ -386,10 +507,13 @@ func (s *Server) importProgress(w http.ResponseWriter, r *http.Request, sess *se
 		return
 	}
 	out := map[string]any{"statut": rec.Status, "en_cours": false}
-	if job != nil {
-		job.mu.Lock()
-		out["en_cours"], out["etape"], out["fait"], out["total"] = job.running, stageLabels[job.stage], job.done, job.total
-		job.mu.Unlock()
+	_, state, err := s.workOf(rec, job)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if state.Running || state.Stage != "" {
+		out["en_cours"], out["etape"], out["fait"], out["total"] = state.Running, stageLabels[state.Stage], state.Done, state.Total
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	json.NewEncoder(w).Encode(out)
@@ -448,6 +572,12 @@ func (s *Server) commitImport(w http.ResponseWriter, r *http.Request, sess *sess
 	creates, updates := pl.Writes()
 	job.running, job.stage, job.done, job.total = true, census.StageWrite, 0, len(creates)+len(updates)
 	job.mu.Unlock()
+	// The other instances show the commit running instead of computing
+	// the preview again.
+	state := importState{Stage: census.StageWrite, Total: len(creates) + len(updates)}
+	if err := s.st.MarkImportCommitting(r.Context(), rec.ID, state.encode()); err != nil {
+		s.log.Warn("import committing", "import", rec.ID, "err", err)
+	}
 	actor := place.Actor{Kind: place.ActorImport, Name: sess.User.Email + " — " + rec.FileName}
 	go func() {
 		res, err := s.importer().Commit(s.ctx, rec, pl, actor)

@@ -563,3 +563,82 @@ func TestImportColumnMappingRemembered(t *testing.T) {
 		}
 	})
 }
+
+// TestImportAcrossInstances runs two servers on one database, as behind a
+// load balancer: a preview made by one is reviewed and committed through
+// the other (which computes the plan again from the stored file), and a
+// preview running in one shows its progress in the other until its
+// process falls silent, when it is marked interrupted.
+func TestImportAcrossInstances(t *testing.T) {
+	storetest.RunPair(t, func(t *testing.T, a, b *store.Store) {
+		e := newImportEnv(t, a)
+		b.SetClock(func() time.Time { return testNow })
+		other := newTestServer(t, b, geocodetest.Start(t).URL).routes()
+		ref := loginAs(t, e.h, boReferentEmail, boReferentPassword)
+		before := countAllPlaces(t, a)
+
+		id, _ := importID(t, ref.upload(t, e.h, "recensement Plélan.csv", cp1252(t, censusCSV)))
+		if s := ref.waitImport(t, e.h, id); s.Statut != store.ImportPreviewed {
+			t.Fatalf("after the preview on the first server: %+v", s)
+		}
+		if s := ref.waitImport(t, other, id); s.Statut != store.ImportPreviewed {
+			t.Fatalf("the second server's copy of the plan: %+v", s)
+		}
+		wantInPage(t, "the preview on the second server", ref.get(t, other, "/gestion/recensement/imports/"+id),
+			"3 lignes lues — Sera créé : 2, Erreur : 1", "Valider l'import")
+		if rec := ref.post(t, other, "/gestion/recensement/imports/"+id+"/valider", nil); rec.Code != http.StatusSeeOther {
+			t.Fatalf("commit on the second server: %d", rec.Code)
+		}
+		if s := ref.waitImport(t, other, id); s.Statut != store.ImportCommitted {
+			t.Fatalf("after the commit: %+v", s)
+		}
+		if n := countAllPlaces(t, a); n != before+2 {
+			t.Errorf("%d places after the commit, want %d", n, before+2)
+		}
+		page := ref.get(t, e.h, "/gestion/recensement/imports/"+id)
+		wantInPage(t, "the first server after the commit", page, "validé")
+		if strings.Contains(pageText(page), "Valider l'import") {
+			t.Error("the first server still offers to commit an import the second one committed")
+		}
+		if rec := ref.post(t, e.h, "/gestion/recensement/imports/"+id+"/valider", nil); rec.Code != http.StatusSeeOther {
+			t.Fatalf("second commit on the first server: %d", rec.Code)
+		}
+		ref.waitImport(t, e.h, id)
+		if n := countAllPlaces(t, a); n != before+2 {
+			t.Errorf("%d places after committing on both servers, want %d", n, before+2)
+		}
+
+		// A preview the first server is computing (its heartbeat says so).
+		ctx := context.Background()
+		u, err := a.UserByEmail(ctx, boReferentEmail)
+		if err != nil {
+			t.Fatal(err)
+		}
+		running := &store.Import{EPCI: demo.BroceliandeSIREN, UserID: u.ID, FileName: "gros fichier.csv", Mode: "import"}
+		if err := a.CreateImport(ctx, running, cp1252(t, censusCSV)); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.ImportBeat(ctx, running.ID, `{"etape":"geocodage","fait":1200,"total":5000}`); err != nil {
+			t.Fatal(err)
+		}
+		var s importProgressState
+		if err := json.Unmarshal(ref.get(t, other, "/gestion/recensement/imports/"+running.ID+"/etat").Body.Bytes(), &s); err != nil {
+			t.Fatal(err)
+		}
+		if !s.EnCours || s.Statut != store.ImportReading || s.Fait != 1200 || s.Total != 5000 || s.Etape == "" {
+			t.Errorf("progress of another server's preview: %+v", s)
+		}
+		page = ref.get(t, other, "/gestion/recensement/imports/"+running.ID)
+		wantInPage(t, "another server's preview", page, "Traitement en cours", "1200 / 5000")
+		if strings.Contains(pageText(page), "Relancer l'aperçu") {
+			t.Error("a preview running elsewhere is offered to run again")
+		}
+		// Its process falls silent: the import is interrupted, to run again.
+		b.SetClock(func() time.Time { return testNow.Add(store.ImportStale + time.Second) })
+		page = ref.get(t, other, "/gestion/recensement/imports/"+running.ID)
+		wantInPage(t, "a preview whose server stopped", page, "interrompu", "Relancer l'aperçu")
+		if got, _ := a.GetImport(ctx, running.ID); got.Status != store.ImportInterrupted {
+			t.Errorf("status %q, want interrupted", got.Status)
+		}
+	})
+}
