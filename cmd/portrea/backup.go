@@ -2,10 +2,14 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
+	"os"
+	"os/exec"
 	"sort"
 	"strings"
 
@@ -25,9 +29,22 @@ func backupCommand(ctx context.Context, cfg config.Config, args []string, stdout
 	if *out == "" {
 		return errors.New("indiquez le fichier de la sauvegarde avec --out FICHIER")
 	}
+	if _, err := os.Stat(*out); err == nil {
+		return fmt.Errorf("le fichier %s existe déjà : choisissez un autre nom, une sauvegarde n'en écrase jamais une autre", *out)
+	}
 	if !strings.HasPrefix(cfg.DB, "sqlite:") {
-		return fmt.Errorf("la base est PostgreSQL : sauvegardez-la avec ses outils, pg_dump --format=custom --file %s \"$PORTREA_DB\", "+
-			"et restaurez-la avec pg_restore --clean --dbname \"$PORTREA_DB\" %s", *out, *out)
+		// PostgreSQL: its own consistent online dump, written aside and
+		// renamed once complete.
+		partial := *out + ".partiel"
+		defer os.Remove(partial)
+		if err := pgTool(ctx, "pg_dump", cfg.DB, "--format=custom", "--no-owner", "--no-privileges", "--file="+partial); err != nil {
+			return err
+		}
+		if err := os.Rename(partial, *out); err != nil {
+			return fmt.Errorf("sauvegarde : %w", err)
+		}
+		fmt.Fprintf(stdout, "Sauvegarde PostgreSQL (pg_dump, format custom) écrite dans %s ; le serveur peut continuer de tourner.\n", *out)
+		return nil
 	}
 	st, _, err := open(ctx, cfg)
 	if err != nil {
@@ -63,7 +80,7 @@ func restoreCommand(ctx context.Context, cfg config.Config, args []string, stdou
 	}
 	path, ok := strings.CutPrefix(cfg.DB, "sqlite:")
 	if !ok {
-		return errors.New("la base est PostgreSQL : restaurez une sauvegarde pg_dump avec pg_restore --clean --dbname \"$PORTREA_DB\" FICHIER")
+		return restorePostgres(ctx, cfg.DB, file, *force, stdout)
 	}
 	if err := store.Restore(ctx, file, path, *force); err != nil {
 		switch {
@@ -118,5 +135,69 @@ func migrateDBCommand(ctx context.Context, cfg config.Config, args []string, std
 	}
 	fmt.Fprintln(stdout, "Les sessions et compteurs anti-abus ne sont pas copiés : les personnes se reconnectent.")
 	fmt.Fprintln(stdout, "Pointez PORTREA_DB sur la nouvelle base puis relancez le serveur.")
+	return nil
+}
+
+// restorePostgres loads a pg_dump backup into the database of PORTREA_DB,
+// in one transaction: into an empty database, or over the current one with
+// force.
+func restorePostgres(ctx context.Context, dsn, file string, force bool, stdout io.Writer) error {
+	if _, err := os.Stat(file); err != nil {
+		return fmt.Errorf("sauvegarde %s introuvable", file)
+	}
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return fmt.Errorf("base PostgreSQL : %w", err)
+	}
+	var tables int
+	err = db.QueryRowContext(ctx, `SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()`).Scan(&tables)
+	db.Close()
+	if err != nil {
+		return fmt.Errorf("base PostgreSQL injoignable : %w", err)
+	}
+	args := []string{"--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error"}
+	if tables > 0 {
+		if !force {
+			return errors.New("la base PostgreSQL contient déjà des tables : arrêtez les serveurs, puis relancez avec --force pour la remplacer par la sauvegarde")
+		}
+		args = append(args, "--clean", "--if-exists")
+	}
+	if err := pgTool(ctx, "pg_restore", dsn, append(args, file)...); err != nil {
+		return err
+	}
+	// The schema must not be newer than this program.
+	st, err := store.Open(ctx, dsn)
+	if err != nil {
+		return fmt.Errorf("la base restaurée ne s'ouvre pas : %w", err)
+	}
+	st.Close()
+	fmt.Fprintf(stdout, "Base PostgreSQL restaurée depuis %s. Les serveurs doivent avoir été arrêtés pendant la restauration ; relancez-les.\n", file)
+	return nil
+}
+
+// pgTool runs pg_dump or pg_restore on the database dsn. The password, if
+// any, goes through the environment, not the command line (which other
+// users of the machine can read).
+func pgTool(ctx context.Context, name, dsn string, args ...string) error {
+	path, err := exec.LookPath(name)
+	if err != nil {
+		return fmt.Errorf("%s est introuvable : installez les outils clients de PostgreSQL (paquet postgresql-client, de la même version que le serveur)", name)
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return fmt.Errorf("PORTREA_DB : %w", err)
+	}
+	env := os.Environ()
+	if pw, ok := u.User.Password(); ok {
+		env = append(env, "PGPASSWORD="+pw)
+		u.User = url.User(u.User.Username())
+	}
+	cmd := exec.CommandContext(ctx, path, append([]string{"--dbname=" + u.String()}, args...)...)
+	cmd.Env = env
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("%s a échoué (%v) : %s", name, err, strings.TrimSpace(stderr.String()))
+	}
 	return nil
 }

@@ -41,8 +41,8 @@ Commandes :
   export --format mednum-csv|mednum-json|geojson|xlsx|data-inclusion [--epci SIREN] [--out FICHIER]
                                     exporte les lieux publiés (standard national, GeoJSON, data·inclusion) ou, en xlsx,
                                     le recensement complet d'un territoire avec les contacts privés
-  backup --out FICHIER              sauvegarde à chaud de la base SQLite (sur PostgreSQL : pg_dump / pg_restore)
-  restore FICHIER [--force]         vérifie puis remet en place une sauvegarde SQLite ; arrêtez le serveur avant
+  backup --out FICHIER              sauvegarde à chaud de la base (SQLite : copie cohérente ; PostgreSQL : pg_dump)
+  restore FICHIER [--force]         vérifie puis remet en place une sauvegarde (PostgreSQL : pg_restore) ; arrêtez les serveurs avant
   migrate-db --to postgres://…      copie la base actuelle dans une base PostgreSQL vide (sans les sessions)
   rgpd export --email ADRESSE [--out FICHIER]
                                     exporte en JSON tout ce que la base garde sur une personne (droit d'accès)

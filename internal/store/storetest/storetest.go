@@ -133,3 +133,31 @@ func open(t testing.TB, dsn string) *store.Store {
 	t.Cleanup(func() { st.Close() })
 	return st
 }
+
+// NewPostgresDatabase creates an empty database on the test server (for
+// tools that work on whole databases, like pg_dump) and returns its URL
+// and a function dropping it.
+func NewPostgresDatabase(t testing.TB) (string, func()) {
+	t.Helper()
+	base := PostgresURL()
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatalf("postgres: %v", err)
+	}
+	var b [6]byte
+	rand.Read(b[:])
+	name := "portrea_test_db_" + hex.EncodeToString(b[:])
+	if _, err := admin.ExecContext(context.Background(), `CREATE DATABASE `+name); err != nil {
+		admin.Close()
+		t.Fatalf("postgres test server %s: create database: %v", base, err)
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String(), func() {
+		admin.ExecContext(context.Background(), `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`)
+		admin.Close()
+	}
+}
