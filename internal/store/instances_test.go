@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"portrea/internal/account"
 	"portrea/internal/store"
 	"portrea/internal/store/storetest"
 )
@@ -86,6 +87,48 @@ func TestSendPaceIsShared(t *testing.T) {
 		later := now.Add(time.Hour).Truncate(time.Microsecond)
 		if slot, err := b.ReservePace(ctx, "smtp", gap, later); err != nil || !slot.Equal(later.UTC()) {
 			t.Errorf("slot an hour later = %v, %v; want %v", slot, err, later)
+		}
+	})
+}
+
+// TestSessionsAndLimitsAcrossInstances: a session opened through one
+// instance is valid on the other, and a rate limit counts the hits of both.
+func TestSessionsAndLimitsAcrossInstances(t *testing.T) {
+	storetest.RunPair(t, func(t *testing.T, a, b *store.Store) {
+		u := &account.User{Email: "referente@exemple.fr", Name: "Référente", Role: account.RoleHub}
+		if err := a.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		secret, csrf, err := a.CreateSession(ctx, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, gotCSRF, err := b.SessionUser(ctx, secret)
+		if err != nil || got.ID != u.ID || gotCSRF != csrf {
+			t.Fatalf("session on the other instance: %+v %q %v", got, gotCSRF, err)
+		}
+		if err := b.DeleteSession(ctx, secret); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := a.SessionUser(ctx, secret); err == nil {
+			t.Error("a session closed on one instance is still open on the other")
+		}
+		allowed := 0
+		for i := range 6 {
+			st := a
+			if i%2 == 1 {
+				st = b
+			}
+			ok, err := st.Allow(ctx, "connexion:198.51.100.7", 4, time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ok {
+				allowed++
+			}
+		}
+		if allowed != 4 {
+			t.Errorf("%d of 6 attempts allowed across two instances, want the limit of 4", allowed)
 		}
 	})
 }
