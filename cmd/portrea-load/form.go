@@ -134,7 +134,6 @@ func extractForm(page, action string) (url.Values, error) {
 }
 
 var (
-	csrfRe   = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 	jetonRe  = regexp.MustCompile(`name="jeton" value="([^"]+)"`)
 	editRe   = regexp.MustCompile(`href="/gestion/lieux/([^"/?#]+)"`)
 	staticRe = regexp.MustCompile(`(?:href|src)="(/static/[^"]+)"`)

@@ -54,9 +54,7 @@ func (s *Server) renderRGPD(w http.ResponseWriter, r *http.Request, sess *sessio
 				rc.Columns = append(rc.Columns, t.Table+"."+col.Column+" ("+col.Label+")")
 			}
 		}
-		for _, t := range c.Also {
-			rc.Columns = append(rc.Columns, t)
-		}
+		rc.Columns = append(rc.Columns, c.Also...)
 		v.Categories = append(v.Categories, rc)
 	}
 	v.Rules = store.RetentionRules
