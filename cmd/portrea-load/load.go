@@ -322,6 +322,27 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 	}
 	setup.http.CloseIdleConnections()
+	// Each editor owns one place (the accounts taken in turn), so that two
+	// simulated people never edit the same place: a save over another's
+	// change is refused (409), as it should be. With fewer places than
+	// editors, there are fewer editors.
+	type owned struct {
+		ref   *referent
+		place string
+	}
+	var owners []owned
+	for k := 0; len(owners) < editors; k++ {
+		added := false
+		for _, r := range refs {
+			if k < len(r.places) && len(owners) < editors {
+				owners, added = append(owners, owned{r, r.places[k]}), true
+			}
+		}
+		if !added {
+			break
+		}
+	}
+	editors = len(owners)
 
 	rec := newRecorder()
 	c := newClient(cfg, rec)
@@ -341,11 +362,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		u := &user{n: i, c: c, cat: cat, end: end, think: cfg.ThinkMax,
 			rnd: rand.New(rand.NewPCG(cfg.Seed, uint64(i)+1))}
 		if i < editors {
-			// Editor k of an account owns the k-th place of its list, so
-			// two simulated people never edit the same place.
-			r := refs[i%len(refs)]
-			k := i / len(refs)
-			u.ref, u.editPlace, u.saved = r, r.places[k%len(r.places)], saved
+			u.ref, u.editPlace, u.saved = owners[i].ref, owners[i].place, saved
 		}
 		wg.Add(1)
 		go func() {
