@@ -90,13 +90,7 @@ func OpenPostgres(t testing.TB) *store.Store {
 func NewPostgresSchema(t testing.TB) (string, func()) {
 	t.Helper()
 	base := PostgresURL()
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatalf("postgres: %v", err)
-	}
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "portrea_test_" + hex.EncodeToString(b[:])
+	admin, schema := adminAndName(t, base, "portrea_test_")
 	ctx := context.Background()
 	// The search extension lives in public, shared by the test schemas;
 	// test processes may race to create it, so only its absence is fatal.
@@ -140,13 +134,7 @@ func open(t testing.TB, dsn string) *store.Store {
 func NewPostgresDatabase(t testing.TB) (string, func()) {
 	t.Helper()
 	base := PostgresURL()
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatalf("postgres: %v", err)
-	}
-	var b [6]byte
-	rand.Read(b[:])
-	name := "portrea_test_db_" + hex.EncodeToString(b[:])
+	admin, name := adminAndName(t, base, "portrea_test_db_")
 	if _, err := admin.ExecContext(context.Background(), `CREATE DATABASE `+name); err != nil {
 		admin.Close()
 		t.Fatalf("postgres test server %s: create database: %v", base, err)
@@ -160,4 +148,17 @@ func NewPostgresDatabase(t testing.TB) (string, func()) {
 		admin.ExecContext(context.Background(), `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`)
 		admin.Close()
 	}
+}
+
+// adminAndName connects to the test server as its administrator and draws
+// a fresh name with the prefix.
+func adminAndName(t testing.TB, base, prefix string) (*sql.DB, string) {
+	t.Helper()
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatalf("postgres: %v", err)
+	}
+	var b [6]byte
+	rand.Read(b[:])
+	return admin, prefix + hex.EncodeToString(b[:])
 }
