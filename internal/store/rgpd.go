@@ -898,8 +898,10 @@ func (m *matcher) redactOthers(v string, others []string) string {
 		if !strings.Contains(strings.ToLower(v), strings.ToLower(n)) {
 			continue
 		}
-		re := regexp.MustCompile(`(?i)(?:^|\b)` + regexp.QuoteMeta(n) + `(?:$|\b)`)
-		v = re.ReplaceAllString(v, "[autre personne]")
+		// Word boundaries by hand: \b knows only ASCII letters, and
+		// « Élodie » starts with one it does not.
+		re := regexp.MustCompile(`(?i)(^|[^\p{L}\p{N}])` + regexp.QuoteMeta(n) + `($|[^\p{L}\p{N}])`)
+		v = re.ReplaceAllString(v, "${1}[autre personne]${2}")
 	}
 	return v
 }

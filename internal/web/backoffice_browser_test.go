@@ -599,6 +599,16 @@ func TestBrowserBackOfficeAccessibility(t *testing.T) {
 					boAxePage(&bt, p, "", p+" (hub)")
 				}
 				bt.screenshot("gestion-deploiement-territoire")
+				// The erasure's confirmation step, for the person who
+				// reported an error (not confirmed).
+				bt.open("/gestion/donnees-personnelles")
+				boNavigate(&bt, "erasure preview", chromedp.SendKeys(chromedp.ID("rgpd-erase-email"), "usager@example.org"),
+					chromedp.Click(chromedp.CSS(`form[action="/gestion/donnees-personnelles/effacement"] button[type=submit]`)))
+				if h := eval[string](&bt, `document.querySelector("h1").textContent`); h != "Effacer les données d'une personne" {
+					t.Errorf("erasure preview shows %q", h)
+				}
+				bt.noAxeViolations("/gestion/donnees-personnelles/effacement (hub)")
+				bt.screenshot("gestion-rgpd-effacement")
 				bt.open("/gestion/lieux/" + pa.ID)
 				bt.until("editor", editorReady)
 				bt.screenshot("gestion-editeur-hub")
