@@ -132,3 +132,33 @@ func TestSessionsAndLimitsAcrossInstances(t *testing.T) {
 		}
 	})
 }
+
+// TestHealthNamesHolders: the health report of one instance lists the work
+// another holds, by process.
+func TestHealthNamesHolders(t *testing.T) {
+	storetest.RunPair(t, func(t *testing.T, a, b *store.Store) {
+		clock(a, testNow)
+		clock(b, testNow)
+		for _, to := range []string{"un@exemple.fr", "deux@exemple.fr"} {
+			if err := a.QueueMail(ctx, to, "Sujet", "Corps"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := a.ClaimMail(ctx, 10, 5, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		h, err := b.Health(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(h.Holders) != 1 || h.Holders[0] != (store.Holder{Instance: a.Instance(), Mails: 2}) {
+			t.Errorf("holders = %+v, want %s holding 2 e-mails", h.Holders, a.Instance())
+		}
+		if err := a.ReleaseMail(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if h, _ := b.Health(ctx); len(h.Holders) != 0 {
+			t.Errorf("holders after the hand-back = %+v", h.Holders)
+		}
+	})
+}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 )
 
@@ -82,6 +83,16 @@ type Health struct {
 	LastMailErrorAt      time.Time // creation of the message that failed
 	OldestWaitingMessage time.Time // zero when none
 	LastSnapshot         time.Time // zero when none
+	// Holders are the processes holding work at this moment, sorted by
+	// name: with several instances, the operator sees which one does what.
+	Holders []Holder
+}
+
+// Holder is the work one process holds: campaign messages and outbox
+// e-mails it claimed, import previews it computes.
+type Holder struct {
+	Instance                  string
+	Messages, Mails, Previews int
 }
 
 // Health gathers the counts and the dates of the oldest work waiting.
@@ -112,7 +123,55 @@ func (s *Store) Health(ctx context.Context) (Health, error) {
 		return h, err
 	}
 	h.LastSnapshot = t.Time.UTC()
+	if h.Holders, err = s.holders(ctx); err != nil {
+		return h, err
+	}
 	return h, nil
+}
+
+// holders counts the work each process holds now.
+func (s *Store) holders(ctx context.Context) ([]Holder, error) {
+	now := s.now().UTC()
+	byName := map[string]*Holder{}
+	for _, q := range []struct {
+		sql   string
+		args  []any
+		count func(h *Holder, n int)
+	}{
+		{`SELECT claimed_by, count(*) FROM campaign_messages WHERE status = $1 AND claimed_until >= $2 GROUP BY claimed_by`,
+			[]any{MessageSending, now}, func(h *Holder, n int) { h.Messages = n }},
+		{`SELECT claimed_by, count(*) FROM outbox WHERE sent_at IS NULL AND claimed_until >= $1 GROUP BY claimed_by`,
+			[]any{now}, func(h *Holder, n int) { h.Mails = n }},
+		{`SELECT worker, count(*) FROM imports WHERE status = $1 AND heartbeat_at >= $2 GROUP BY worker`,
+			[]any{ImportReading, now.Add(-ImportStale)}, func(h *Holder, n int) { h.Previews = n }},
+	} {
+		rows, err := s.r.QueryContext(ctx, q.sql, q.args...)
+		if err != nil {
+			return nil, fmt.Errorf("store: health: %w", err)
+		}
+		for rows.Next() {
+			var name string
+			var n int
+			if err := rows.Scan(&name, &n); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if byName[name] == nil {
+				byName[name] = &Holder{Instance: name}
+			}
+			q.count(byName[name], n)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]Holder, 0, len(byName))
+	for _, h := range byName {
+		out = append(out, *h)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Instance < out[j].Instance })
+	return out, nil
 }
 
 // firstTime scans the single time column of q's first row; no row gives a

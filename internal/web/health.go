@@ -43,6 +43,7 @@ type healthView struct {
 	Waiting       int // campaign messages
 	Sending       int
 	Failed        int
+	Instance      string // this process, in the holders' list
 }
 
 // santePage shows the hub the state of the background work: the sender,
@@ -60,6 +61,7 @@ func (s *Server) santePage(w http.ResponseWriter, r *http.Request, sess *session
 		Waiting:       h.CampaignMessages[store.MessageWaiting],
 		Sending:       h.CampaignMessages[store.MessageSending],
 		Failed:        h.CampaignMessages[store.MessageFailed],
+		Instance:      s.st.Instance(),
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()

@@ -200,7 +200,8 @@ func TestSantePageHubOnly(t *testing.T) {
 	if rec.Code != http.StatusOK {
 		t.Fatalf("hub: /gestion/sante = %d", rec.Code)
 	}
-	for _, want := range []string{"<h1>Santé</h1>", "non configuré", "indisponible", "File des campagnes", `aria-current="page">Santé`} {
+	for _, want := range []string{"<h1>Santé</h1>", "non configuré", "indisponible", "File des campagnes", `aria-current="page">Santé`,
+		"servie par <code>" + f.st.Instance() + "</code>", "Aucun serveur ne réserve de travail"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("health page lacks %q", want)
 		}
