@@ -534,6 +534,7 @@ func TestBrowserBackOfficeAccessibility(t *testing.T) {
 		{"/gestion/deploiement/" + demo.BroceliandeSIREN + "/documents/invitation", "", "l'invitation à la journée"},
 		{"/gestion/deploiement/" + demo.BroceliandeSIREN + "/documents/methode?vue=impression", "", "la méthode d'animation imprimable"},
 		{"/aide/methode", "", "l'aide sur la méthode"},
+		{"/aide/donnees-personnelles", "", "l'aide sur les données personnelles"},
 		{"/gestion/campagnes", "", "les campagnes"},
 		{"/gestion/campagnes" + epci, "", "le lancement d'une campagne"},
 		{"/gestion/campagnes/" + c.ID, "", "une campagne"},

@@ -18,6 +18,7 @@ var helpPages = []helpPage{
 	{"appels", "Relancer par téléphone"},
 	{"portrait", "Lire le portrait du territoire"},
 	{"methode", "La méthode de déploiement"},
+	{"donnees-personnelles", "Les données personnelles"},
 }
 
 type helpLink struct {

@@ -22,7 +22,7 @@ func TestHelpPages(t *testing.T) {
 				t.Errorf("GET %s (anonymous): %d", path, rec.Code)
 				continue
 			}
-			for _, other := range []string{`href="/aide"`, `href="/aide/recensement"`, `href="/aide/campagnes"`, `href="/aide/appels"`, `href="/aide/portrait"`, `href="/aide/methode"`} {
+			for _, other := range []string{`href="/aide"`, `href="/aide/recensement"`, `href="/aide/campagnes"`, `href="/aide/appels"`, `href="/aide/portrait"`, `href="/aide/methode"`, `href="/aide/donnees-personnelles"`} {
 				if !strings.Contains(body, other) {
 					t.Errorf("%s does not link %s", path, other)
 				}
@@ -34,9 +34,9 @@ func TestHelpPages(t *testing.T) {
 		if rec := get(t, f.h, "/aide/inconnue"); rec.Code != 404 {
 			t.Errorf("unknown help page: %d", rec.Code)
 		}
-		for _, want := range []string{"modèle de recensement", "pré-remplissage", "1er mars", "Liste d'appels", "Généraliste", "1 jour + 5 jours"} {
+		for _, want := range []string{"modèle de recensement", "pré-remplissage", "1er mars", "Liste d'appels", "Généraliste", "1 jour + 5 jours", "Droit à l'effacement", "24 mois"} {
 			found := false
-			for _, p := range []string{"/aide/recensement", "/aide/campagnes", "/aide/appels", "/aide/methode"} {
+			for _, p := range []string{"/aide/recensement", "/aide/campagnes", "/aide/appels", "/aide/methode", "/aide/donnees-personnelles"} {
 				if strings.Contains(pageText(get(t, f.h, p)), want) {
 					found = true
 				}
