@@ -181,7 +181,11 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout, stderr
 	fmt.Fprintf(stdout, "PORTREA est prêt sur %s (base %s, référentiel %s).\n", cfg.BaseURL, st.Engine(), ref.Vintage())
 	fmt.Fprintf(stdout, "  Carte et annuaire : %s/\n  API publique :      %s/api/v1/lieux\n", cfg.BaseURL, cfg.BaseURL)
 	log.Info("démarrage", "addr", cfg.Addr, "db", st.Engine())
-	if err := web.Serve(ctx, cfg.Addr, h, log); err != nil && !errors.Is(err, context.Canceled) {
+	err = web.Serve(ctx, cfg.Addr, h, log)
+	// No request runs any more: wait (with the jobs) for the work requests
+	// started, which stops with ctx.
+	jobs.Go(h.Wait)
+	if err != nil && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("serveur : %w", err)
 	}
 	return nil

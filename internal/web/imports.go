@@ -245,7 +245,7 @@ func (s *Server) startPreview(rec *store.Import, job *importJob, mapping []strin
 	job.mu.Lock()
 	job.running, job.plan, job.err, job.stage, job.done, job.total = true, nil, nil, census.StageRead, 0, job.file.Len()
 	job.mu.Unlock()
-	go func() {
+	s.bg.Go(func() {
 		stop := s.beat(rec.ID, job)
 		pl, err := s.importer().Preview(s.ctx, rec, job.file, mapping, job.progress)
 		stop()
@@ -264,7 +264,7 @@ func (s *Server) startPreview(rec *store.Import, job *importJob, mapping []strin
 		job.mu.Lock()
 		job.running, job.plan, job.err = false, pl, err
 		job.mu.Unlock()
-	}()
+	})
 }
 
 // importBeat is how often a running preview tells the other instances
@@ -276,7 +276,7 @@ const importBeat = 2 * time.Second
 func (s *Server) beat(id string, job *importJob) (stop func()) {
 	ctx, cancel := context.WithCancel(context.WithoutCancel(s.ctx))
 	done := make(chan struct{})
-	go func() {
+	s.bg.Go(func() {
 		defer close(done)
 		t := time.NewTicker(importBeat)
 		defer t.Stop()
@@ -295,7 +295,7 @@ func (s *Server) beat(id string, job *importJob) (stop func()) {
 			case <-t.C:
 			}
 		}
-	}()
+	})
 	return func() { cancel(); <-done }
 }
 
@@ -579,7 +579,7 @@ func (s *Server) commitImport(w http.ResponseWriter, r *http.Request, sess *sess
 		s.log.Warn("import committing", "import", rec.ID, "err", err)
 	}
 	actor := place.Actor{Kind: place.ActorImport, Name: sess.User.Email + " — " + rec.FileName}
-	go func() {
+	s.bg.Go(func() {
 		res, err := s.importer().Commit(s.ctx, rec, pl, actor)
 		job.mu.Lock()
 		defer job.mu.Unlock()
@@ -598,7 +598,7 @@ func (s *Server) commitImport(w http.ResponseWriter, r *http.Request, sess *sess
 			return
 		}
 		job.done, job.result = job.total, &res
-	}()
+	})
 	s.audit(r, sess.User.Email, "import validé", rec.ID, fmt.Sprintf("%s (%s)", rec.FileName, s.epciName(rec.EPCI)))
 	http.Redirect(w, r, "/gestion/recensement/imports/"+rec.ID, http.StatusSeeOther)
 }

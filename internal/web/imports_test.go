@@ -642,3 +642,48 @@ func TestImportAcrossInstances(t *testing.T) {
 		}
 	})
 }
+
+// TestImportStopsWithTheServer stops a server while its preview waits for
+// the geocoder: the background work ends (what `portrea serve` waits for on
+// SIGTERM) and the import is marked interrupted, to be run again.
+func TestImportStopsWithTheServer(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	newImportEnv(t, st) // the demo territory and its accounts
+	called, release := make(chan struct{}, 1), make(chan struct{})
+	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case called <- struct{}{}:
+		default:
+		}
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	t.Cleanup(hang.Close)
+	t.Cleanup(func() { close(release) })
+	s := newTestServer(t, st, hang.URL)
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	s.ctx = ctx
+	h := s.routes()
+	ref := loginAs(t, h, boReferentEmail, boReferentPassword)
+	id, _ := importID(t, ref.upload(t, h, "recensement Plélan.csv", cp1252(t, censusCSV)))
+	select {
+	case <-called:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the preview never asked the geocoder")
+	}
+	stop()
+	done := make(chan struct{})
+	go func() { s.bg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the background work did not end with the server")
+	}
+	rec, err := st.GetImport(context.Background(), id)
+	if err != nil || rec.Status != store.ImportInterrupted {
+		t.Fatalf("import after the stop: %+v %v", rec, err)
+	}
+}

@@ -334,12 +334,12 @@ func (s *Server) fetchOutlinesOnce(epci string) bool {
 	if _, done := outlineFetches.LoadOrStore(s.cfg.GeoAPIURL+"|"+epci, true); done {
 		return false
 	}
-	go func() {
+	s.bg.Go(func() {
 		ctx, cancel := context.WithTimeout(s.ctx, 30*time.Second)
 		defer cancel()
 		if err := s.fetchOutlines(ctx, epci); err != nil {
 			s.log.Warn("commune outlines", "epci", epci, "err", err)
 		}
-	}()
+	})
 	return true
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"portrea/internal/config"
@@ -31,18 +32,31 @@ type Server struct {
 	minFormAge time.Duration
 	// ctx lives as long as the server: background work (imports) runs in it.
 	ctx  context.Context
+	bg   sync.WaitGroup // the background work started by requests
 	jobs importJobs
 	// stats counts requests by route for /metrics.
 	stats *httpMetrics
 }
 
+// Handler is PORTREA's HTTP handler, with the background work its requests
+// start (import previews and commits, outline fetches).
+type Handler struct {
+	http.Handler
+	s *Server
+}
+
+// Wait returns once the background work has ended: it stops with the
+// context given to New, an import preview marking itself interrupted and a
+// commit rolling back (to be run again).
+func (h *Handler) Wait() { h.s.bg.Wait() }
+
 // New builds the HTTP handler of PORTREA. It fails if a template is broken.
-func New(ctx context.Context, cfg config.Config, st *store.Store, ref *territory.Reference, log *slog.Logger) (http.Handler, error) {
+func New(ctx context.Context, cfg config.Config, st *store.Store, ref *territory.Reference, log *slog.Logger) (*Handler, error) {
 	s, err := newServer(ctx, cfg, st, ref, log)
 	if err != nil {
 		return nil, err
 	}
-	return s.routes(), nil
+	return &Handler{Handler: s.routes(), s: s}, nil
 }
 
 func newServer(ctx context.Context, cfg config.Config, st *store.Store, ref *territory.Reference, log *slog.Logger) (*Server, error) {
