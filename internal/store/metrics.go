@@ -32,7 +32,11 @@ type Counts struct {
 	CampaignMessages map[string]int // by status
 	Imports          map[string]int // by status
 	Places           map[string]int // by status
-	OutboxPending    int
+	Campaigns        map[string]int // by status
+	// Outbox counts the account and notification e-mails: sent, waiting,
+	// and waiting after a failed try.
+	Outbox        map[string]int
+	OutboxPending int
 }
 
 // Counts counts campaign messages, imports and places by status, and the
@@ -49,9 +53,18 @@ func (s *Store) Counts(ctx context.Context) (Counts, error) {
 	if c.Places, err = s.countByStatus(ctx, "places"); err != nil {
 		return c, err
 	}
-	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL`).Scan(&c.OutboxPending); err != nil {
+	if c.Campaigns, err = s.countByStatus(ctx, "campaigns"); err != nil {
+		return c, err
+	}
+	var sent, waiting, failed int
+	if err := s.r.QueryRowContext(ctx, `SELECT
+		COALESCE(SUM(CASE WHEN sent_at IS NOT NULL THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN sent_at IS NULL AND last_error = '' THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN sent_at IS NULL AND last_error <> '' THEN 1 ELSE 0 END), 0) FROM outbox`).Scan(&sent, &waiting, &failed); err != nil {
 		return c, fmt.Errorf("store: count outbox: %w", err)
 	}
+	c.Outbox = map[string]int{"envoye": sent, "attente": waiting, "echec": failed}
+	c.OutboxPending = waiting + failed
 	return c, nil
 }
 

@@ -188,6 +188,8 @@ func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
 		writeByStatus(bw, "portrea_campaign_messages", "Messages de campagne, par statut.", counts.CampaignMessages)
 		writeByStatus(bw, "portrea_imports", "Imports de recensement, par statut.", counts.Imports)
 		writeByStatus(bw, "portrea_places", "Lieux, par statut.", counts.Places)
+		writeByStatus(bw, "portrea_campaigns", "Campagnes, par statut.", counts.Campaigns)
+		writeByStatus(bw, "portrea_outbox_mails", "Courriels de la boîte d'envoi (comptes, notifications) : envoye, attente, echec (en attente après un essai manqué).", counts.Outbox)
 		writeHeader(bw, "portrea_outbox_pending", "gauge", "Courriels de la boîte d'envoi pas encore partis.")
 		fmt.Fprintf(bw, "portrea_outbox_pending %d\n", counts.OutboxPending)
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"regexp"
@@ -136,6 +137,13 @@ func TestMetrics(t *testing.T) {
 		}
 		if n, _ := findSample(samples, "portrea_places", map[string]string{"status": "actif"}); n == 0 {
 			t.Errorf("no active places counted:\n%s", body)
+		}
+		if err := st.QueueMail(context.Background(), "x@exemple.fr", "Sujet", "Corps"); err != nil {
+			t.Fatal(err)
+		}
+		samples = parseMetrics(t, get(t, h, "/metrics").Body.String())
+		if n, _ := findSample(samples, "portrea_outbox_mails", map[string]string{"status": "attente"}); n != 1 {
+			t.Errorf("outbox mails waiting = %v, want 1", n)
 		}
 		for _, name := range []string{"portrea_build_info", "portrea_outbox_pending", "portrea_database_up"} {
 			if _, ok := findSample(samples, name, nil); !ok {
