@@ -268,20 +268,13 @@ func (s *Store) ClaimMessages(ctx context.Context, n int, hold time.Duration) ([
 		if s.d.name == "postgres" {
 			q += ` FOR UPDATE OF m SKIP LOCKED`
 		}
-		rows, err := tx.QueryContext(ctx, q, CampaignSending, MessageWaiting, now, MessageSending, n)
-		if err != nil {
-			return fmt.Errorf("store: claim messages: %w", err)
-		}
-		for rows.Next() {
+		var err error
+		out, err = queryAll(ctx, tx, "claim messages", q, []any{CampaignSending, MessageWaiting, now, MessageSending, n}, func(sc scanner) (OutMessage, error) {
 			var m OutMessage
-			if err := rows.Scan(&m.ID, &m.CampaignID, &m.PlaceID, &m.Kind, &m.To, &m.Attempts); err != nil {
-				rows.Close()
-				return err
-			}
-			out = append(out, m)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			err := sc.Scan(&m.ID, &m.CampaignID, &m.PlaceID, &m.Kind, &m.To, &m.Attempts)
+			return m, err
+		})
+		if err != nil {
 			return err
 		}
 		for _, m := range out {

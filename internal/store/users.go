@@ -387,20 +387,13 @@ func (s *Store) ClaimMail(ctx context.Context, n, maxAttempts int, hold time.Dur
 		if s.d.name == "postgres" {
 			q += ` FOR UPDATE SKIP LOCKED`
 		}
-		rows, err := tx.QueryContext(ctx, q, maxAttempts, now, n)
-		if err != nil {
-			return fmt.Errorf("store: claim mail: %w", err)
-		}
-		for rows.Next() {
+		var err error
+		out, err = queryAll(ctx, tx, "claim mail", q, []any{maxAttempts, now, n}, func(sc scanner) (Mail, error) {
 			var m Mail
-			if err := rows.Scan(&m.ID, &m.To, &m.Subject, &m.Body, &m.CreatedAt, &m.Attempts, &m.LastError); err != nil {
-				rows.Close()
-				return err
-			}
-			out = append(out, m)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			err := sc.Scan(&m.ID, &m.To, &m.Subject, &m.Body, &m.CreatedAt, &m.Attempts, &m.LastError)
+			return m, err
+		})
+		if err != nil {
 			return err
 		}
 		for _, m := range out {
