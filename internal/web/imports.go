@@ -42,6 +42,13 @@ func (j *importJob) progress(stage string, done, total int) {
 	j.mu.Unlock()
 }
 
+// state is where the job stands.
+func (j *importJob) state() importState {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return importState{Running: j.running, Stage: j.stage, Done: j.done, Total: j.total}
+}
+
 // importJobs holds the jobs of this process. Plans of large files take
 // memory: only the most recent ones are kept.
 type importJobs struct {
@@ -281,10 +288,7 @@ func (s *Server) beat(id string, job *importJob) (stop func()) {
 		t := time.NewTicker(importBeat)
 		defer t.Stop()
 		for {
-			job.mu.Lock()
-			st := importState{Running: true, Stage: job.stage, Done: job.done, Total: job.total}
-			job.mu.Unlock()
-			if err := s.st.ImportBeat(ctx, id, st.encode()); err != nil && ctx.Err() == nil {
+			if err := s.st.ImportBeat(ctx, id, job.state().encode()); err != nil && ctx.Err() == nil {
 				s.log.Warn("import progress", "import", id, "err", err)
 			}
 			select {
@@ -330,26 +334,16 @@ func (s *Server) workOf(rec *store.Import, job *importJob) (*importJob, importSt
 		if rec.Status != store.ImportPreviewed {
 			return nil, importState{}, nil
 		}
-		data, err := s.st.ImportContent(s.ctx, rec.ID)
+		job, fresh, err := s.reloadJob(s.ctx, rec)
 		if err != nil {
 			return nil, importState{}, err
 		}
-		f, err := census.ReadFile(rec.FileName, data)
-		if err != nil {
-			return nil, importState{}, err
+		if fresh {
+			s.startPreview(rec, job, storedMapping(rec))
 		}
-		var fresh bool
-		if job, fresh = s.jobs.putIfAbsent(rec.ID, &importJob{file: f}); fresh {
-			var mapping []string
-			if rec.Mapping != "" {
-				json.Unmarshal([]byte(rec.Mapping), &mapping)
-			}
-			s.startPreview(rec, job, mapping)
-		}
+		return job, job.state(), nil
 	}
-	job.mu.Lock()
-	defer job.mu.Unlock()
-	return job, importState{Running: job.running, Stage: job.stage, Done: job.done, Total: job.total}, nil
+	return job, job.state(), nil
 }
 
 // loadImport finds an import the user may see, and its job (nil when this
@@ -378,19 +372,51 @@ func (s *Server) loadImport(w http.ResponseWriter, r *http.Request, sess *sessio
 	return rec, job, true
 }
 
-// reloadJob reads an import's stored file again (after a restart).
-func (s *Server) reloadJob(ctx context.Context, rec *store.Import) (*importJob, error) {
+// reloadJob reads an import's stored file again (after a restart, or in
+// an instance that did not receive it). fresh is false when another
+// request of this process was quicker: its job is returned.
+func (s *Server) reloadJob(ctx context.Context, rec *store.Import) (job *importJob, fresh bool, err error) {
 	data, err := s.st.ImportContent(ctx, rec.ID)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	f, err := census.ReadFile(rec.FileName, data)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	job := &importJob{file: f}
-	s.jobs.put(rec.ID, job)
-	return job, nil
+	job, fresh = s.jobs.putIfAbsent(rec.ID, &importJob{file: f})
+	return job, fresh, nil
+}
+
+// openJob is loadImport for the actions that work on the file again: a
+// committed import sends back to its page, and the stored file is read
+// when this process holds no job for it.
+func (s *Server) openJob(w http.ResponseWriter, r *http.Request, sess *session) (*store.Import, *importJob, bool) {
+	rec, job, ok := s.loadImport(w, r, sess)
+	if !ok {
+		return nil, nil, false
+	}
+	if rec.Status == store.ImportCommitted {
+		http.Redirect(w, r, "/gestion/recensement/imports/"+rec.ID, http.StatusSeeOther)
+		return nil, nil, false
+	}
+	if job == nil {
+		var err error
+		if job, _, err = s.reloadJob(r.Context(), rec); err != nil {
+			s.serverError(w, r, err)
+			return nil, nil, false
+		}
+	}
+	return rec, job, true
+}
+
+// storedMapping is the column mapping an import's preview used.
+func storedMapping(rec *store.Import) []string {
+	var mapping []string
+	if rec.Mapping != "" {
+		json.Unmarshal([]byte(rec.Mapping), &mapping)
+	}
+	return mapping
 }
 
 type importView struct {
@@ -521,32 +547,14 @@ func (s *Server) importProgress(w http.ResponseWriter, r *http.Request, sess *se
 
 // rerunPreview runs the preview again from the stored file.
 func (s *Server) rerunPreview(w http.ResponseWriter, r *http.Request, sess *session) {
-	rec, job, ok := s.loadImport(w, r, sess)
+	rec, job, ok := s.openJob(w, r, sess)
 	if !ok {
 		return
 	}
-	if rec.Status == store.ImportCommitted {
-		http.Redirect(w, r, "/gestion/recensement/imports/"+rec.ID, http.StatusSeeOther)
-		return
-	}
-	if job == nil {
-		var err error
-		if job, err = s.reloadJob(r.Context(), rec); err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-	}
-	job.mu.Lock()
-	busy := job.running
-	job.mu.Unlock()
-	if !busy {
-		var mapping []string
-		if rec.Mapping != "" {
-			json.Unmarshal([]byte(rec.Mapping), &mapping)
-		}
+	if !job.state().Running {
 		s.st.SetImportStatus(r.Context(), rec.ID, store.ImportReading, "")
 		rec.Status = store.ImportReading
-		s.startPreview(rec, job, mapping)
+		s.startPreview(rec, job, storedMapping(rec))
 	}
 	http.Redirect(w, r, "/gestion/recensement/imports/"+rec.ID, http.StatusSeeOther)
 }
@@ -658,7 +666,7 @@ func (s *Server) renderMapping(w http.ResponseWriter, r *http.Request, sess *ses
 	}
 	if job == nil {
 		var err error
-		if job, err = s.reloadJob(r.Context(), rec); err != nil {
+		if job, _, err = s.reloadJob(r.Context(), rec); err != nil {
 			s.serverError(w, r, err)
 			return
 		}
@@ -691,20 +699,9 @@ func (s *Server) renderMapping(w http.ResponseWriter, r *http.Request, sess *ses
 // saveMapping takes the confirmed mapping, keeps it for next time if
 // asked, and starts the preview.
 func (s *Server) saveMapping(w http.ResponseWriter, r *http.Request, sess *session) {
-	rec, job, ok := s.loadImport(w, r, sess)
+	rec, job, ok := s.openJob(w, r, sess)
 	if !ok {
 		return
-	}
-	if rec.Status == store.ImportCommitted {
-		http.Redirect(w, r, "/gestion/recensement/imports/"+rec.ID, http.StatusSeeOther)
-		return
-	}
-	if job == nil {
-		var err error
-		if job, err = s.reloadJob(r.Context(), rec); err != nil {
-			s.serverError(w, r, err)
-			return
-		}
 	}
 	extra, err := s.st.ExtraFields(r.Context(), rec.EPCI)
 	if err != nil {
@@ -736,10 +733,7 @@ func (s *Server) saveMapping(w http.ResponseWriter, r *http.Request, sess *sessi
 			return
 		}
 	}
-	job.mu.Lock()
-	busy := job.running
-	job.mu.Unlock()
-	if !busy {
+	if !job.state().Running {
 		s.st.SetImportStatus(r.Context(), rec.ID, store.ImportReading, "")
 		rec.Status = store.ImportReading
 		s.startPreview(rec, job, mapping)
