@@ -48,16 +48,7 @@ func (s *Server) withInvitation(next func(http.ResponseWriter, *http.Request, *r
 			e, err = s.st.GetEvent(r.Context(), i.EventID)
 		}
 		if errors.Is(err, store.ErrNotFound) {
-			ok, err := s.st.Allow(r.Context(), "journee-invalide:"+s.clientKey(r), linkInvalidPerClient, linkInvalidWindow)
-			if err != nil {
-				s.serverError(w, r, err)
-				return
-			}
-			if !ok {
-				s.tooManyLinkRequests(w, r, linkInvalidWindow, "Trop de liens essayés en peu de temps : réessayez dans une dizaine de minutes.")
-				return
-			}
-			s.render(w, r, http.StatusNotFound, "rsvp_invalide", layoutView{Title: "Ce lien n'est pas valable"})
+			s.invalidLink(w, r, "journee-invalide", "rsvp_invalide", "Ce lien n'est pas valable")
 			return
 		}
 		if err != nil {

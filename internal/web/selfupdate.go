@@ -54,16 +54,7 @@ func (s *Server) withLink(next func(http.ResponseWriter, *http.Request, *persona
 		hash := campaign.HashLink(secret)
 		l, err := s.st.LinkByToken(r.Context(), hash)
 		if errors.Is(err, store.ErrLinkInvalid) {
-			ok, err := s.st.Allow(r.Context(), "maj-invalide:"+s.clientKey(r), linkInvalidPerClient, linkInvalidWindow)
-			if err != nil {
-				s.serverError(w, r, err)
-				return
-			}
-			if !ok {
-				s.tooManyLinkRequests(w, r, linkInvalidWindow, "Trop de liens essayés en peu de temps : réessayez dans une dizaine de minutes.")
-				return
-			}
-			s.render(w, r, http.StatusNotFound, "maj_invalide", layoutView{Title: "Ce lien n'est plus valable"})
+			s.invalidLink(w, r, "maj-invalide", "maj_invalide", "Ce lien n'est plus valable")
 			return
 		}
 		if err != nil {
@@ -92,6 +83,21 @@ func redactPath(p string) string {
 		return prefix + "…"
 	}
 	return p
+}
+
+// invalidLink answers a secret link that opens nothing, and counts it:
+// an address trying many links is refused for a while (guessing).
+func (s *Server) invalidLink(w http.ResponseWriter, r *http.Request, limit, page, title string) {
+	ok, err := s.st.Allow(r.Context(), limit+":"+s.clientKey(r), linkInvalidPerClient, linkInvalidWindow)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if !ok {
+		s.tooManyLinkRequests(w, r, linkInvalidWindow, "Trop de liens essayés en peu de temps : réessayez dans une dizaine de minutes.")
+		return
+	}
+	s.render(w, r, http.StatusNotFound, page, layoutView{Title: title})
 }
 
 // linkPlace loads the link's place. A place deleted since the message was
