@@ -32,6 +32,9 @@ type eventForm struct {
 	Title, Date, Start, End string
 	Place, Room, Programme  string
 	Meal                    bool
+	// New is true on the page that plans a day, whose programme was
+	// proposed from the territory's strategy.
+	New bool
 }
 
 func readEventForm(r *http.Request) eventForm {
@@ -129,6 +132,7 @@ func (s *Server) renderEvents(w http.ResponseWriter, r *http.Request, sess *sess
 	}
 	if f != nil {
 		v.Form = *f
+		v.Form.New = true
 	}
 	s.render(w, r, status, "bo_journees", v)
 }

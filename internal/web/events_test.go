@@ -63,7 +63,8 @@ func TestEventDay(t *testing.T) {
 
 		// The form proposes the programme of the territory's strategy.
 		page := refA.get(t, f.h, "/gestion/journees?epci="+A)
-		if page.Code != 200 || !strings.Contains(page.Body.String(), "Généraliste") || !strings.Contains(page.Body.String(), htmlEscape("Interconnaissance")) {
+		if page.Code != 200 || !strings.Contains(page.Body.String(), "Généraliste") || !strings.Contains(page.Body.String(), htmlEscape("Interconnaissance")) ||
+			!strings.Contains(page.Body.String(), "Proposé selon la stratégie du territoire") {
 			t.Fatalf("form: %d %s", page.Code, page.Body.String())
 		}
 		if page := refB.get(t, f.h, "/gestion/journees?epci="+B); !strings.Contains(page.Body.String(), htmlEscape("Cas d'usage")) {
@@ -273,7 +274,8 @@ func TestEventDay(t *testing.T) {
 		after.now = func() time.Time { return e.EndsAt.Add(24 * time.Hour) }
 		page = refA.get(t, after.routes(), "/gestion/journees/"+id)
 		body := page.Body.String()
-		if page.Code != 200 || !strings.Contains(body, "Lieux invités encore incomplets") || !strings.Contains(body, "/gestion/lieux/"+f.placeA.ID) {
+		if page.Code != 200 || !strings.Contains(body, "Lieux invités encore incomplets") || !strings.Contains(body, "/gestion/lieux/"+f.placeA.ID) ||
+			!strings.Contains(body, htmlEscape("Adaptez-le à votre territoire")) {
 			t.Errorf("incomplete list: %d %s", page.Code, body)
 		}
 		if rec := post(t, after.routes(), link, answer, nil); rec.Code != http.StatusForbidden && rec.Code != http.StatusConflict {
